@@ -1,0 +1,184 @@
+package esxi
+
+import (
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultPortGroup is the port group NICs join when Config.PortGroup is
+// empty, as on a freshly installed ESXi.
+const DefaultPortGroup = "VM Network"
+
+// DefaultDatacenter is the only datacenter a standalone ESXi host has.
+const DefaultDatacenter = "ha-datacenter"
+
+// Config says which ESXi host (or vCenter) to drive and how to reach it.
+// The zero value is not usable: Host, Datastore, Username and Password are
+// required. Validate reports what is missing; Connect validates the
+// names against the host before anything else is done.
+type Config struct {
+	// Host is the ESXi or vCenter address: "esxi1.example.com",
+	// "192.0.2.10:443" or a full "https://host/sdk" URL. Credentials in a
+	// URL are refused: use Username and Password.
+	Host string
+	// Datacenter defaults to "ha-datacenter" (a standalone ESXi host).
+	Datacenter string
+	// Datastore is the datastore holding instance folders and the image
+	// cache, e.g. "datastore1".
+	Datastore string
+	// PortGroup is the network NICs join unless a NICSpec says otherwise;
+	// default "VM Network".
+	PortGroup string
+	// ResourcePool is an inventory path or name of the pool VMs are
+	// created in (vCenter). Empty means the host's default pool.
+	ResourcePool string
+	// HostSystem names the ESXi host within a vCenter to place VMs on.
+	// Empty lets the resource pool decide.
+	HostSystem string
+	// Username and Password log in. The password is never logged or put
+	// in an error message.
+	Username string
+	Password string
+	// Insecure skips TLS certificate verification. Prefer Thumbprint.
+	Insecure bool
+	// Thumbprint pins the host's certificate by its SHA-256 fingerprint
+	// (hex, with or without colons). With a pin, a self-signed host is
+	// accepted only when its certificate matches.
+	Thumbprint string
+	// KeepAlive is how often an idle session is touched so that the host
+	// does not expire it; default 5 minutes, negative disables.
+	KeepAlive time.Duration
+}
+
+// LogValue keeps the password out of logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("host", c.hostForLog()),
+		slog.String("datacenter", c.datacenter()),
+		slog.String("datastore", c.Datastore),
+		slog.String("port_group", c.portGroup()),
+		slog.String("username", c.Username),
+		slog.Bool("insecure", c.Insecure),
+		slog.Bool("pinned", c.Thumbprint != ""),
+	)
+}
+
+// String describes the configuration without the password.
+func (c Config) String() string {
+	return fmt.Sprintf("esxi %s@%s dc=%s ds=%s", c.Username, c.hostForLog(), c.datacenter(), c.Datastore)
+}
+
+func (c Config) hostForLog() string {
+	if u, err := c.URL(); err == nil {
+		return u.Host
+	}
+	return "(invalid host)"
+}
+
+func (c Config) datacenter() string {
+	if c.Datacenter == "" {
+		return DefaultDatacenter
+	}
+	return c.Datacenter
+}
+
+func (c Config) portGroup() string {
+	if c.PortGroup == "" {
+		return DefaultPortGroup
+	}
+	return c.PortGroup
+}
+
+// URL returns the SDK endpoint, without credentials.
+func (c Config) URL() (*url.URL, error) {
+	h := strings.TrimSpace(c.Host)
+	if h == "" {
+		return nil, fmt.Errorf("%w: Host is empty: set the ESXi address (esxi_ipaddress in hva.conf)", ErrInvalidConfig)
+	}
+	if !strings.Contains(h, "://") {
+		h = "https://" + h
+	}
+	u, err := url.Parse(h)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Host is not an address or URL", ErrInvalidConfig)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%w: Host must not carry credentials: use Username and Password", ErrInvalidConfig)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, fmt.Errorf("%w: Host scheme %q: use https", ErrInvalidConfig, u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: Host %q has no host name", ErrInvalidConfig, u.Redacted())
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/sdk"
+	}
+	return u, nil
+}
+
+// hostPort returns the host:port the TLS thumbprint is keyed by.
+func (c Config) hostPort() (string, error) {
+	u, err := c.URL()
+	if err != nil {
+		return "", err
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port), nil
+}
+
+// Validate checks the configuration without contacting the host: required
+// fields, names usable in datastore paths, and the thumbprint's form.
+func (c Config) Validate() error {
+	if _, err := c.URL(); err != nil {
+		return err
+	}
+	var missing []string
+	if c.Datastore == "" {
+		missing = append(missing, "Datastore (esxi_datastore)")
+	}
+	if c.Username == "" {
+		missing = append(missing, "Username (esxi_username)")
+	}
+	if c.Password == "" {
+		missing = append(missing, "Password (esxi_password)")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: missing %s", ErrInvalidConfig, strings.Join(missing, ", "))
+	}
+	if err := validateDatastoreName(c.Datastore); err != nil {
+		return fmt.Errorf("%w: Datastore: %w", ErrInvalidConfig, err)
+	}
+	if c.Thumbprint != "" {
+		if _, err := normalizeThumbprint(c.Thumbprint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// normalizeThumbprint returns the colon-separated upper-case form govmomi
+// compares with, after checking it is a SHA-256 fingerprint.
+func normalizeThumbprint(tp string) (string, error) {
+	clean := strings.ToUpper(strings.NewReplacer(":", "", " ", "", "-", "").Replace(tp))
+	b, err := hex.DecodeString(clean)
+	if err != nil || len(b) != 32 {
+		return "", fmt.Errorf("%w: Thumbprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)", ErrInvalidConfig)
+	}
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = fmt.Sprintf("%02X", x)
+	}
+	return strings.Join(parts, ":"), nil
+}

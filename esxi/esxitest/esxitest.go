@@ -1,0 +1,380 @@
+// Package esxitest runs vcsim, govmomi's ESXi simulator, shaped like a
+// freshly installed ESXi host for tests and embedded defaults: ESX mode,
+// datacenter "ha-datacenter", one datastore "datastore1" backed by a local
+// directory, the "VM Network" port group, and no VMs.
+//
+// New(t) starts one per test and removes it at cleanup; Start does the
+// same without a testing.T (for example programs). The Env hands back an
+// esxi.Config (TLS pinned to the simulator's certificate), the datastore's
+// directory on local disk so tests can check what is really there, and
+// hooks to inject faults: fail a method once or N times, delay a method,
+// cut an HTTP upload after N bytes, and terminate the client's sessions.
+package esxitest
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// Names the simulated host uses.
+const (
+	Datacenter = "ha-datacenter"
+	Datastore  = "datastore1"
+	PortGroup  = "VM Network"
+	Username   = "root"
+	Password   = "esxitest-password"
+	adminUser  = "esxitest-admin"
+)
+
+// Env is a running simulated ESXi host.
+type Env struct {
+	// Config connects to the simulator with its certificate pinned.
+	Config esxi.Config
+	// DatastoreDir is the local directory behind datastore1.
+	DatastoreDir string
+	// URL is the SDK endpoint, without credentials.
+	URL *url.URL
+	// Thumbprint is the SHA-256 fingerprint of the simulator's certificate.
+	Thumbprint string
+
+	model  *simulator.Model
+	server *simulator.Server
+	admin  *govmomi.Client
+	dc     *object.Datacenter
+	home   string
+
+	mu     sync.Mutex
+	calls  map[string]int
+	faults map[string]*methodFault
+	delays map[string]time.Duration
+	cut    *uploadCut
+
+	ignoreShutdown bool
+}
+
+type methodFault struct {
+	remaining int // -1: forever
+	fault     types.BaseMethodFault
+}
+
+// New starts a simulated host for t and stops it when t ends.
+func New(t testing.TB) *Env {
+	t.Helper()
+	env, err := Start(context.Background())
+	if err != nil {
+		t.Fatalf("esxitest: %v", err)
+	}
+	t.Cleanup(env.Close)
+	return env
+}
+
+// Start starts a simulated host. Call Close to stop it.
+func Start(ctx context.Context) (env *Env, err error) {
+	home, err := os.MkdirTemp("", "esxitest-")
+	if err != nil {
+		return nil, err
+	}
+	env = &Env{
+		home:   home,
+		calls:  map[string]int{},
+		faults: map[string]*methodFault{},
+		delays: map[string]time.Duration{},
+	}
+	defer func() {
+		if err != nil {
+			env.Close()
+		}
+	}()
+	m := simulator.ESX()
+	m.Datastore = 0 // the default one is LocalDS_0 and its VMs hard-code it
+	m.Machine = 0
+	if err := m.Create(); err != nil {
+		return env, fmt.Errorf("create model: %w", err)
+	}
+	env.model = m
+	m.Service.TLS = new(tls.Config)
+	m.Service.HandleFunc("PUT /folder/", env.serveUpload)
+	m.Map().Handler = env.handle
+	env.server = m.Service.NewServer()
+
+	u := *env.server.URL
+	u.User = nil
+	env.URL = &u
+	sum := sha256.Sum256(env.server.Certificate().Raw)
+	env.Thumbprint = fmt.Sprintf("%X", sum[:])
+
+	adminURL := u
+	adminURL.User = url.UserPassword(adminUser, "admin")
+	env.admin, err = govmomi.NewClient(ctx, &adminURL, true)
+	if err != nil {
+		return env, fmt.Errorf("admin login: %w", err)
+	}
+	dsDir := filepath.Join(home, Datastore)
+	if err := os.Mkdir(dsDir, 0o700); err != nil {
+		return env, err
+	}
+	f := find.NewFinder(env.admin.Client, false)
+	dc, err := f.Datacenter(ctx, Datacenter)
+	if err != nil {
+		return env, err
+	}
+	f.SetDatacenter(dc)
+	env.dc = dc
+	host, err := f.DefaultHostSystem(ctx)
+	if err != nil {
+		return env, err
+	}
+	dss, err := host.ConfigManager().DatastoreSystem(ctx)
+	if err != nil {
+		return env, err
+	}
+	if _, err := dss.CreateLocalDatastore(ctx, Datastore, dsDir); err != nil {
+		return env, fmt.Errorf("create datastore: %w", err)
+	}
+	env.DatastoreDir = dsDir
+	env.Config = esxi.Config{
+		Host:       u.Host,
+		Datacenter: Datacenter,
+		Datastore:  Datastore,
+		PortGroup:  PortGroup,
+		Username:   Username,
+		Password:   Password,
+		Thumbprint: env.Thumbprint,
+	}
+	env.ResetCalls()
+	return env, nil
+}
+
+// Close stops the simulator and removes its files.
+func (e *Env) Close() {
+	if e.admin != nil {
+		_ = e.admin.Logout(context.Background())
+		e.admin.CloseIdleConnections()
+		e.admin = nil
+	}
+	if e.server != nil {
+		e.server.Close()
+		e.server = nil
+	}
+	if e.model != nil {
+		e.model.Remove()
+		e.model = nil
+	}
+	if e.home != "" {
+		_ = os.RemoveAll(e.home)
+		e.home = ""
+	}
+}
+
+// Connect connects an esxi.Client with e.Config, closed when t ends.
+func (e *Env) Connect(t testing.TB) *esxi.Client {
+	t.Helper()
+	c, err := esxi.Connect(context.Background(), e.Config)
+	if err != nil {
+		t.Fatalf("esxitest: connect: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
+// handle runs before every SOAP method the simulator serves: it counts
+// calls and applies the delays and faults tests asked for.
+func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	if l, ok := m.Body.(*types.Login); ok && l.UserName == adminUser {
+		return nil, nil
+	}
+	e.mu.Lock()
+	e.calls[m.Name]++
+	delay := e.delays[m.Name]
+	var fault types.BaseMethodFault
+	if f := e.faults[m.Name]; f != nil && f.remaining != 0 {
+		fault = f.fault
+		if f.remaining > 0 {
+			f.remaining--
+		}
+	}
+	deaf := e.ignoreShutdown && m.Name == "ShutdownGuest"
+	e.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	if fault == nil && deaf {
+		return &deafGuest{}, nil
+	}
+	return nil, fault
+}
+
+// Calls returns how many times method (a SOAP method name such as
+// "Login" or "CreateVM_Task") was called since the last ResetCalls. The
+// harness's own calls are not counted.
+func (e *Env) Calls(method string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.calls[method]
+}
+
+// ResetCalls sets every call count to zero.
+func (e *Env) ResetCalls() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls = map[string]int{}
+}
+
+// FailMethod makes the next times calls of method fail with fault (a
+// generic SystemError when nil); times < 0 fails every call until
+// ClearFaults.
+func (e *Env) FailMethod(method string, times int, fault types.BaseMethodFault) {
+	if fault == nil {
+		fault = &types.SystemError{RuntimeFault: types.RuntimeFault{}, Reason: "injected by esxitest"}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults[method] = &methodFault{remaining: times, fault: fault}
+}
+
+// DelayMethod delays every call of method by d (0 removes the delay).
+func (e *Env) DelayMethod(method string, d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.delays[method] = d
+}
+
+// ClearFaults removes every fault, delay and upload cut.
+func (e *Env) ClearFaults() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = map[string]*methodFault{}
+	e.delays = map[string]time.Duration{}
+	e.cut = nil
+	e.ignoreShutdown = false
+}
+
+// TerminateSessions ends every client session but the harness's own, as
+// an administrator or an expiry would. Clients see NotAuthenticated on
+// their next call.
+func (e *Env) TerminateSessions(ctx context.Context) error {
+	var sm mo.SessionManager
+	pc := e.admin.PropertyCollector()
+	ref := *e.admin.ServiceContent.SessionManager
+	if err := pc.RetrieveOne(ctx, ref, []string{"sessionList", "currentSession"}, &sm); err != nil {
+		return err
+	}
+	var keys []string
+	for _, s := range sm.SessionList {
+		if s.UserName != adminUser && (sm.CurrentSession == nil || s.Key != sm.CurrentSession.Key) {
+			keys = append(keys, s.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := methods.TerminateSession(ctx, e.admin.Client, &types.TerminateSession{This: ref, SessionId: keys})
+	return err
+}
+
+// SetToolsRunning marks VMware Tools as running (or not) in the named VM,
+// which decides whether RebootGuest works.
+func (e *Env) SetToolsRunning(ctx context.Context, vmName string, running bool) error {
+	f := e.finder()
+	vm, err := f.VirtualMachine(ctx, vmName)
+	if err != nil {
+		return err
+	}
+	status := types.VirtualMachineToolsRunningStatusGuestToolsNotRunning
+	if running {
+		status = types.VirtualMachineToolsRunningStatusGuestToolsRunning
+	}
+	sctx := e.model.Service.Context
+	obj := sctx.Map.Get(vm.Reference())
+	if obj == nil {
+		return fmt.Errorf("vm %s not in the simulator's registry", vmName)
+	}
+	sctx.WithLock(obj, func() {
+		sctx.Map.Update(sctx, obj, []types.PropertyChange{{Name: "guest.toolsRunningStatus", Val: string(status)}})
+	})
+	return nil
+}
+
+// IgnoreShutdown makes the guests ignore (true) or obey (false, the
+// default) ShutdownGuest: the request succeeds but the VM stays on, as
+// with a hung guest. Tests use it to exercise soft power-off timeouts.
+func (e *Env) IgnoreShutdown(ignore bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ignoreShutdown = ignore
+}
+
+// deafGuest answers ShutdownGuest without doing anything.
+type deafGuest struct{ mo.VirtualMachine }
+
+// ShutdownGuest is called by the simulator by reflection.
+func (*deafGuest) ShutdownGuest(*simulator.Context, *types.ShutdownGuest) soap.HasFault {
+	return &methods.ShutdownGuestBody{Res: &types.ShutdownGuestResponse{}}
+}
+
+func (e *Env) finder() *find.Finder {
+	f := find.NewFinder(e.admin.Client, false)
+	f.SetDatacenter(e.dc)
+	return f
+}
+
+// Files lists every file under the datastore, as slash-separated paths
+// relative to its root, sorted. Folders are not listed.
+func (e *Env) Files() []string {
+	var out []string
+	_ = filepath.WalkDir(e.DatastoreDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(e.DatastoreDir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// LocalPath returns the local file behind a datastore path.
+func (e *Env) LocalPath(p esxi.DatastorePath) string {
+	return filepath.Join(e.DatastoreDir, filepath.FromSlash(strings.TrimPrefix(p.Path, "/")))
+}
+
+// VMNames lists the VMs on the host, sorted.
+func (e *Env) VMNames(ctx context.Context) ([]string, error) {
+	f := e.finder()
+	vms, err := f.VirtualMachineList(ctx, "*")
+	if err != nil {
+		if _, ok := err.(*find.NotFoundError); ok {
+			return nil, nil
+		}
+		return nil, err
+	}
+	names := make([]string, 0, len(vms))
+	for _, vm := range vms {
+		names = append(names, vm.Name())
+	}
+	sort.Strings(names)
+	return names, nil
+}
