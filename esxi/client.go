@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,10 +177,11 @@ func wrapConnectErr(u *url.URL, err error) error {
 func (c *Client) login(ctx context.Context) error {
 	err := c.sm.Login(ctx, url.UserPassword(c.cfg.Username, c.cfg.Password))
 	if err != nil {
-		if isNotAuthenticated(err) || strings.Contains(err.Error(), "login") || strings.Contains(err.Error(), "Login") {
-			return &OpError{Op: "login", Object: c.cfg.Username + "@" + c.url.Host, Err: fmt.Errorf("%w: check esxi_username and esxi_password", stripSecret(err, c.cfg.Password))}
+		err = stripSecret(err, c.cfg.Password)
+		if soap.IsSoapFault(err) {
+			return &OpError{Op: "login", Object: c.cfg.Username + "@" + c.url.Host, Err: fmt.Errorf("%w (check esxi_username and esxi_password)", err)}
 		}
-		return wrapConnectErr(c.url, stripSecret(err, c.cfg.Password))
+		return wrapConnectErr(c.url, err)
 	}
 	c.logins.Add(1)
 	return nil
@@ -276,6 +278,11 @@ func (r *reloginRoundTripper) RoundTrip(ctx context.Context, req, res soap.HasFa
 	}
 	if rerr := r.c.relogin(ctx, cookie); rerr != nil {
 		return fmt.Errorf("session lost and login again failed: %w", rerr)
+	}
+	// The failed answer was decoded into res (its fault included): clear
+	// it before decoding the retry's answer.
+	if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().Set(reflect.Zero(v.Elem().Type()))
 	}
 	return r.next.RoundTrip(ctx, req, res)
 }

@@ -20,8 +20,23 @@ func (c *Client) MakeDirectory(ctx context.Context, p DatastorePath) error {
 	if err != nil {
 		return &OpError{Op: op, Object: p.String(), Err: err}
 	}
+	if p.Path == "" {
+		return errorf(op, p.String(), ErrExists, "the datastore's root exists")
+	}
+	// The folder itself is made without createParentDirectories so that
+	// an existing one is reported (ESXi and vcsim both say nothing when
+	// asked to create parents of something that exists).
 	fm := object.NewFileManager(c.vim)
-	return wrapErr(op, p.String(), fm.MakeDirectory(ctx, p.String(), c.dc, true))
+	err = fm.MakeDirectory(ctx, p.String(), c.dc, false)
+	if err != nil && classify(err) == ErrNotFound {
+		if parent := p.Dir(); parent.Path != "" {
+			if perr := fm.MakeDirectory(ctx, parent.String(), c.dc, true); perr != nil {
+				return wrapErr(op, p.String(), perr)
+			}
+			err = fm.MakeDirectory(ctx, p.String(), c.dc, false)
+		}
+	}
+	return wrapErr(op, p.String(), err)
 }
 
 // Upload implements Files. The body is streamed over HTTP to the host's

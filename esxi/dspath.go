@@ -84,7 +84,8 @@ const maxNameLen = 255
 
 // ValidateName checks a single path element (an instance id, a file
 // name): it must be non-empty, at most 255 bytes of valid UTF-8, not "."
-// or "..", and free of '/', '\', '[', ']', and control characters.
+// or "..", without leading or trailing white space, and free of '/', '\',
+// '[', ']', and control characters.
 func ValidateName(name string) error {
 	switch {
 	case name == "":
@@ -95,6 +96,8 @@ func ValidateName(name string) error {
 		return fmt.Errorf("%w: name of %d bytes is longer than %d", ErrBadName, len(name), maxNameLen)
 	case !utf8.ValidString(name):
 		return fmt.Errorf("%w: %q is not valid UTF-8", ErrBadName, name)
+	case strings.TrimSpace(name) != name:
+		return fmt.Errorf("%w: %q starts or ends with white space", ErrBadName, name)
 	}
 	for _, r := range name {
 		if r == '/' || r == '\\' || r == '[' || r == ']' || unicode.IsControl(r) {

@@ -38,3 +38,24 @@ func ctxT(t *testing.T) context.Context {
 	t.Helper()
 	return t.Context()
 }
+
+// cancelAfter yields zeros and cancels its context after n bytes.
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (r *cancelAfter) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		r.cancel()
+		return 0, context.Canceled
+	}
+	if len(p) > r.n {
+		p = p[:r.n]
+	}
+	clear(p)
+	r.n -= len(p)
+	return len(p), nil
+}
+
+var context_WithCancel = context.WithCancel

@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -117,6 +118,9 @@ func Start(ctx context.Context) (env *Env, err error) {
 	m.Service.TLS = new(tls.Config)
 	m.Service.HandleFunc("PUT /folder/", env.serveUpload)
 	m.Map().Handler = env.handle
+	deaf := &deafGuest{}
+	deaf.Self = deafGuestRef
+	m.Map().Put(deaf)
 	env.server = m.Service.NewServer()
 
 	u := *env.server.URL
@@ -167,6 +171,10 @@ func Start(ctx context.Context) (env *Env, err error) {
 	return env, nil
 }
 
+// Certificate returns the simulator's TLS certificate, for tests that
+// trust it as a CA instead of pinning it.
+func (e *Env) Certificate() *x509.Certificate { return e.server.Certificate() }
+
 // Close stops the simulator and removes its files.
 func (e *Env) Close() {
 	if e.admin != nil {
@@ -202,6 +210,8 @@ func (e *Env) Connect(t testing.TB) *esxi.Client {
 // handle runs before every SOAP method the simulator serves: it counts
 // calls and applies the delays and faults tests asked for.
 func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	// The simulator looks the target up again after this hook, by
+	// m.This: pointing it at deafGuest swaps the implementation.
 	if l, ok := m.Body.(*types.Login); ok && l.UserName == adminUser {
 		return nil, nil
 	}
@@ -221,7 +231,7 @@ func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, t
 		time.Sleep(delay)
 	}
 	if fault == nil && deaf {
-		return &deafGuest{}, nil
+		m.This = deafGuestRef
 	}
 	return nil, fault
 }
@@ -325,6 +335,9 @@ func (e *Env) IgnoreShutdown(ignore bool) {
 	defer e.mu.Unlock()
 	e.ignoreShutdown = ignore
 }
+
+// deafGuestRef names the object that stands in for a hung guest.
+var deafGuestRef = types.ManagedObjectReference{Type: "VirtualMachine", Value: "esxitest-deaf-guest"}
 
 // deafGuest answers ShutdownGuest without doing anything.
 type deafGuest struct{ mo.VirtualMachine }

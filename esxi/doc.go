@@ -1,0 +1,50 @@
+// Package esxi drives a VMware ESXi host (or a vCenter) for esxi-hva: the
+// Hypervisor interface holds what a Wakame job needs (VMs by name, power
+// verbs with a soft power-off that falls back to a hard one, disks, NICs,
+// CD-ROM, datastore files), and Client implements it with govmomi.
+//
+// # Sessions
+//
+// A Client logs in once and every call shares that session; it is safe
+// for concurrent use. While idle the session is touched every
+// Config.KeepAlive so the host does not expire it. A call that the host
+// answers with NotAuthenticated (the session expired or an administrator
+// ended it) logs in again, once for all the callers that saw it, and is
+// retried once. Close logs out. (Wakame's Ruby driver logs in on every
+// call and never logs out.)
+//
+// # TLS
+//
+// The host's certificate is verified against the system's roots (or
+// WithRootCAs) by default. Config.Thumbprint pins a self-signed host by
+// its SHA-256 fingerprint: then only that certificate is accepted, even
+// one a CA would vouch for. Config.Insecure turns verification off and is
+// never the default. The pin covers datastore transfers too, which use
+// the same HTTP client.
+//
+// # Names and paths
+//
+// Instance ids and file names become datastore paths; ValidateName
+// refuses anything that could escape a folder or confuse ESXi's
+// "[datastore] path" syntax, and DatastorePath.Join applies it. The
+// datastore, datacenter, port group and resource pool named by Config are
+// resolved by Connect, so an unknown name fails there with
+// ErrInvalidConfig instead of reaching the host inside a VM spec.
+//
+// # Devices
+//
+// VMs are created with CreateVM device specs (a paravirtual SCSI
+// controller for the disks, an IDE CD-ROM backed by an ISO, e1000 or
+// vmxnet3 NICs with fixed MACs, addressType manual) and changed with
+// ReconfigVM; no .vmx file is ever edited. Disks are detached with an
+// empty file operation, so their files stay. DestroyVM deletes every disk
+// still attached: callers must attach per-VM copies only (package image
+// does).
+//
+// # Errors
+//
+// Errors are *OpError values naming the operation and the VM or path
+// ("power on i-abc123: ..."), wrapping the govmomi fault and, where one
+// applies, a sentinel: ErrNotFound, ErrExists, ErrInvalidPowerState,
+// ErrToolsUnavailable, ErrBadName, ErrInvalidConfig, ErrTLS.
+package esxi
