@@ -1,0 +1,77 @@
+package esxitest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
+)
+
+func TestFaultHooks(t *testing.T) {
+	env := esxitest.New(t)
+	c := env.Connect(t)
+	ctx := t.Context()
+	spec := func(n string) esxi.VMSpec { return esxi.VMSpec{Name: n, CPUs: 1, MemoryMB: 64} }
+
+	env.FailMethod("CreateVM_Task", 2, nil)
+	_, err := c.CreateVM(ctx, spec("i-1"))
+	require.Error(t, err)
+	_, err = c.CreateVM(ctx, spec("i-1"))
+	require.Error(t, err)
+	_, err = c.CreateVM(ctx, spec("i-1"))
+	require.NoError(t, err, "the fault ran out after 2 calls")
+	assert.Equal(t, 3, env.Calls("CreateVM_Task"))
+
+	env.DelayMethod("PowerOnVM_Task", 200*time.Millisecond)
+	start := time.Now()
+	require.NoError(t, c.PowerOn(ctx, "i-1"))
+	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
+
+	env.FailMethod("PowerOffVM_Task", -1, nil)
+	for range 3 {
+		assert.Error(t, c.PowerOff(ctx, "i-1"))
+	}
+	env.ClearFaults()
+	require.NoError(t, c.PowerOff(ctx, "i-1"))
+
+	names, err := env.VMNames(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"i-1"}, names)
+	assert.Contains(t, env.Files(), "i-1/i-1.vmx")
+}
+
+func TestCloseRemovesEverything(t *testing.T) {
+	env, err := esxitest.Start(context.Background())
+	require.NoError(t, err)
+	dir := env.DatastoreDir
+	require.DirExists(t, dir)
+	env.Close()
+	_, err = os.Stat(dir)
+	assert.True(t, os.IsNotExist(err))
+	env.Close() // twice is fine
+}
+
+// Start a simulated ESXi host and connect to it.
+func Example() {
+	ctx := context.Background()
+	env, err := esxitest.Start(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer env.Close()
+	c, err := esxi.Connect(ctx, env.Config)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close(ctx)
+	fmt.Println(c.Datastore(), env.Config.Datacenter, env.Config.PortGroup, len(env.Files()))
+	// Output: datastore1 ha-datacenter VM Network 0
+}
