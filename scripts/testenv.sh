@@ -58,4 +58,13 @@ fi
 if port_open 3306 && command -v mariadb >/dev/null 2>&1; then
   mariadb -uroot -h127.0.0.1 -e 'CREATE DATABASE IF NOT EXISTS test' >/dev/null 2>&1 || true
 fi
+# RabbitMQ virtual hosts, one per test package that talks to the broker,
+# so packages tested in parallel never consume each other's queues (Isono's
+# collector endpoints have fixed names).
+if port_open 5672 && command -v rabbitmqctl >/dev/null 2>&1; then
+  for vh in esxi-hva-isono esxi-hva-examples; do
+    sudo_ rabbitmqctl add_vhost "$vh" >/dev/null 2>&1 || true
+    sudo_ rabbitmqctl set_permissions -p "$vh" guest '.*' '.*' '.*' >/dev/null 2>&1 || true
+  done
+fi
 exit 0

@@ -67,6 +67,23 @@ func AMQPURL(t testing.TB) string {
 	return raw
 }
 
+// AMQPVhostURL returns AMQPURL(t) with its virtual host replaced by
+// vhost. A package whose tests serve Isono's fixed endpoint names uses a
+// vhost of its own so that packages tested in parallel do not consume each
+// other's messages; scripts/testenv.sh creates the vhosts (esxi-hva-isono,
+// esxi-hva-examples). A missing vhost makes the connection fail with
+// "NOT_ALLOWED - vhost ... not found".
+func AMQPVhostURL(t testing.TB, vhost string) string {
+	t.Helper()
+	u, err := url.Parse(AMQPURL(t))
+	if err != nil {
+		t.Fatalf("AMQP_URL is not a URL: %v", err)
+	}
+	u.Path = "/" + vhost
+	u.RawPath = "/" + url.PathEscape(vhost)
+	return u.String()
+}
+
 // MySQLDSN returns the go-sql-driver/mysql DSN for tests (MYSQL_DSN or
 // DefaultMySQLDSN) after checking that the server answers on its address.
 // The check dials 127.0.0.1:3306 unless MYSQL_ADDR names another address.
