@@ -1,0 +1,39 @@
+// Package rubymarshal reads and writes Ruby's Marshal format 4.8, the body
+// format Wakame-vdc's Isono protocol puts on AMQP (Marshal.dump/Marshal.load).
+//
+// # Go mapping
+//
+// Decode turns a Marshal stream into these Go values:
+//
+//	nil, true, false       nil, bool
+//	Fixnum                 int64
+//	Bignum                 int64 when it fits, else *big.Int
+//	Float                  float64 (±Inf, NaN and -0.0 included)
+//	String, UTF-8          string
+//	String, ASCII-8BIT     Binary
+//	String, other encoding EncString (US-ASCII, Shift_JIS, ...)
+//	Symbol                 Symbol
+//	Array                  []any
+//	Hash (with default)    *Hash (pairs in stream order, plus Default)
+//	Time                   time.Time (offset, zone and nanoseconds restored)
+//
+// Object links ('@') resolve to the value decoded the first time, so a
+// String referenced twice decodes to two equal strings and an Array or Hash
+// referenced twice to the same slice or *Hash. Anything else (Struct,
+// Object, user classes, Regexp, Class, Module, user-marshalled and extended
+// objects, recursive structures) is an error: a *DecodeError carrying the
+// byte offset and naming what was found, matching ErrUnsupported. Truncated
+// or inconsistent input matches ErrMalformed, a wrong version header
+// ErrVersion.
+//
+// Decoding is safe on hostile input: it never panics, never allocates more
+// than the remaining input could fill, and stops at MaxDepth levels of
+// nesting.
+//
+// Encode accepts the decoded types above and, for convenience, every Go
+// integer kind, float32, []byte (as Binary), slices of any element type
+// and maps with string keys. Keys of such maps become Symbols (Wakame's
+// hashes are keyed by Symbols) in sorted order; use *Hash for exact control
+// over key types and order. A Go type named Symbol whose underlying type is
+// string (such as hva.Symbol) is written as a Ruby Symbol too.
+package rubymarshal
