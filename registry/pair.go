@@ -1,0 +1,81 @@
+package registry
+
+import (
+	"net/url"
+	"path"
+	"strings"
+)
+
+// Pair is a VMDK pair named by its flat file's URI: NAME-flat.vmdk holds the
+// disk and NAME.vmdk, in the same directory, describes it.
+type Pair struct {
+	// FlatURI and DescriptorURI are absolute URIs.
+	FlatURI       string
+	DescriptorURI string
+	// BaseURI is the directory both sit in, ending with "/" (a backup
+	// storage's base_uri).
+	BaseURI string
+	// ObjectKey is the flat's file name as it appears in the URI (a
+	// backup object's object_key): BaseURI + ObjectKey == FlatURI.
+	ObjectKey string
+}
+
+// PairFromFlat derives the pair from the flat file's URI by removing the
+// LAST "-flat" from the file name, never touching the host or directories:
+// http://h/x-flat/a-flat-flat.vmdk gives http://h/x-flat/a-flat.vmdk. The
+// scheme must be http, https or file; user info, a query or a fragment is
+// refused (they would end up in the database).
+func PairFromFlat(flatURI string) (Pair, error) {
+	u, err := url.Parse(flatURI)
+	if err != nil {
+		return Pair{}, invalid("flat uri", flatURI, "is not a URI: %v", err)
+	}
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return Pair{}, invalid("flat uri", flatURI, "has no host")
+		}
+	case "file":
+	default:
+		return Pair{}, invalid("flat uri", flatURI, "scheme must be http, https or file")
+	}
+	if u.User != nil {
+		return Pair{}, invalid("flat uri", redacted(u), "must not carry user info (it would be stored in the registry)")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || strings.HasSuffix(flatURI, "?") || strings.HasSuffix(flatURI, "#") {
+		return Pair{}, invalid("flat uri", flatURI, "must not have a query or fragment")
+	}
+	esc := u.EscapedPath()
+	i := strings.LastIndex(esc, "/")
+	if i < 0 {
+		return Pair{}, invalid("flat uri", flatURI, "has no file name")
+	}
+	dir, name := esc[:i+1], esc[i+1:]
+	j := strings.LastIndex(name, "-flat")
+	if j < 0 {
+		return Pair{}, invalid("flat uri", flatURI, `file name %q has no "-flat": register the NAME-flat.vmdk file of the pair`, name)
+	}
+	if j == 0 {
+		return Pair{}, invalid("flat uri", flatURI, `file name %q has nothing before "-flat"`, name)
+	}
+	desc := name[:j] + name[j+len("-flat"):]
+	base := u.Scheme + "://" + u.Host + dir
+	return Pair{
+		FlatURI:       base + name,
+		DescriptorURI: base + desc,
+		BaseURI:       base,
+		ObjectKey:     name,
+	}, nil
+}
+
+// DescriptorName is the descriptor's file name, unescaped.
+func (p Pair) DescriptorName() string {
+	u, err := url.Parse(p.DescriptorURI)
+	if err != nil {
+		return path.Base(p.DescriptorURI)
+	}
+	return path.Base(u.Path)
+}
+
+// redacted returns u without its password, for messages and logs.
+func redacted(u *url.URL) string { return u.Redacted() }

@@ -1,0 +1,139 @@
+package registry
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// probe checks that both files of the pair answer and returns the flat's
+// size in bytes.
+func probe(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
+	size, err := statURI(ctx, hc, p.FlatURI)
+	if err != nil {
+		return 0, fmt.Errorf("flat file: %w", err)
+	}
+	if size < 0 {
+		return 0, fmt.Errorf("flat file %s: %w: the server did not say its size (no Content-Length)", p.FlatURI, ErrUnreachable)
+	}
+	if _, err := statURI(ctx, hc, p.DescriptorURI); err != nil {
+		return 0, fmt.Errorf("descriptor file (the flat's name without \"-flat\"): %w", err)
+	}
+	return size, nil
+}
+
+// statURI HEADs an http(s) URI or stats a file URI; size is -1 when unknown.
+func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return 0, invalid("uri", uri, "is not a URI: %v", err)
+	}
+	if u.Scheme == "file" {
+		fi, err := os.Stat(u.Path)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w: %w", uri, ErrUnreachable, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return 0, fmt.Errorf("%s: %w: not a regular file", uri, ErrUnreachable)
+		}
+		return fi.Size(), nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, uri, nil)
+	if err != nil {
+		return 0, fmt.Errorf("HEAD %s: %w", uri, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("HEAD %s: %w: %w", uri, ErrUnreachable, err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return 0, fmt.Errorf("HEAD %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+	}
+	return resp.ContentLength, nil
+}
+
+// openURI opens an http(s) or file URI for reading.
+func openURI(ctx context.Context, hc *http.Client, uri string) (io.ReadCloser, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, invalid("uri", uri, "is not a URI: %v", err)
+	}
+	if u.Scheme == "file" {
+		f, err := os.Open(u.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", uri, ErrUnreachable, err)
+		}
+		return f, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", uri, err)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w: %w", uri, ErrUnreachable, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		_ = resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// VerifyMD5 streams the file at uri (http, https or file) through md5,
+// never holding more than a small buffer, and compares the sum with want (32
+// hex digits) and the length with size (when size >= 0). progress, when not
+// nil, is called after every chunk with the bytes read so far and size.
+func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int64, progress func(done, total int64)) error {
+	if !md5Re.MatchString(want) {
+		return invalid("md5", want, "must be 32 hex digits")
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	body, err := openURI(ctx, hc, uri)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	h := md5.New()
+	pw := &progressWriter{w: h, total: size, fn: progress}
+	n, err := io.CopyBuffer(pw, body, make([]byte, 256<<10))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return fmt.Errorf("verify %s: %w", uri, err)
+		}
+		return fmt.Errorf("verify %s: read failed after %d bytes: %w: %w", uri, n, ErrUnreachable, err)
+	}
+	if size >= 0 && n != size {
+		return fmt.Errorf("verify %s: %w: read %d bytes, the server announced %d", uri, ErrChecksumMismatch, n, size)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want) {
+		return fmt.Errorf("verify %s: %w: md5 is %s, registration says %s", uri, ErrChecksumMismatch, got, strings.ToLower(want))
+	}
+	return nil
+}
+
+type progressWriter struct {
+	w     io.Writer
+	done  int64
+	total int64
+	fn    func(done, total int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.done += int64(n)
+	if p.fn != nil {
+		p.fn(p.done, p.total)
+	}
+	return n, err
+}
