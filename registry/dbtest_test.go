@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -141,3 +142,5 @@ func pairFiles(dir, name string, n int) map[string][]byte {
 		dir + name + ".vmdk":      []byte("# Disk DescriptorFile\nRW 2048 VMFS \"" + name + "-flat.vmdk\"\n"),
 	}
 }
+
+func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }

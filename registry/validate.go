@@ -160,6 +160,9 @@ func (s ImageSpec) normalized() (imagePlan, error) {
 		return p, err
 	}
 	p.pair = pair
+	if len(pair.BaseURI) > 255 || len(pair.ObjectKey) > 255 {
+		return p, invalid("flat uri", s.FlatURI, "directory and file name must each fit in 255 characters (backup_storages.base_uri, backup_objects.object_key)")
+	}
 	if !md5Re.MatchString(s.MD5) {
 		return p, invalid("md5", s.MD5, "must be 32 hex digits")
 	}
