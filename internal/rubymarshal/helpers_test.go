@@ -2,6 +2,7 @@ package rubymarshal
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"math"
 	"math/big"
@@ -178,3 +179,5 @@ end
 `
 
 func posInf() float64 { return math.Inf(1) }
+
+func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
