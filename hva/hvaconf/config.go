@@ -1,0 +1,344 @@
+package hvaconf
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is what esxi-hva takes from hva.conf, with defaults applied.
+// Printing it (fmt, %#v, slog, encoding/json) shows ESXiPassword as "***".
+type Config struct {
+	ESXiHost       string // esxi_ipaddress: host name or address of the ESXi host or vCenter
+	ESXiDatacenter string // esxi_datacenter (default "ha-datacenter")
+	ESXiDatastore  string // esxi_datastore (default "datastore1")
+	ESXiUsername   string // esxi_username (default "root", as in Wakame)
+	ESXiPassword   string // esxi_password (no default; never printed)
+	ESXiInsecure   bool   // esxi_insecure: skip TLS verification (default false)
+	ESXiThumbprint string // esxi_thumbprint: pinned SHA-256 certificate thumbprint (esxi-hva's own)
+	ESXiPortGroup  string // esxi_portgroup: port group for VM NICs (esxi-hva's own, default "VM Network")
+	VMDataDir      string // vm_data_dir: Wakame's local instance directory
+	EdgeNetworking string // edge_networking (default "netfilter", as in Wakame; ESXi has none)
+	// ImageCacheBudget (image_cache_budget, esxi-hva's own) is the datastore
+	// space the image cache may use, in bytes; 0 means no limit. The value
+	// is an integer or a string with a unit: "512M", "10G", "10GiB" (powers
+	// of 1024) or "10GB" (powers of 1000).
+	ImageCacheBudget int64
+	// Concurrency (concurrency, esxi-hva's own) is how many jobs on
+	// different instances run at once (default 4, at least 1).
+	Concurrency int
+	// SoftPowerOffTimeout (soft_poweroff_timeout, esxi-hva's own) is how long
+	// soft_poweroff waits for the guest before powering off hard: seconds
+	// as a number, or a Go duration string such as "2m" (default 120s).
+	SoftPowerOffTimeout time.Duration
+	// MetadataItems (metadata_items, esxi-hva's own) are extra files for the
+	// metadata CD, path => content, written as a Ruby hash:
+	//   config.metadata_items = { "extra-hosts/fluent.local" => "192.168.1.101" }
+	// Paths are relative, '/'-separated and without "." or ".." parts.
+	MetadataItems map[string]string
+}
+
+// Default values of Config.
+const (
+	DefaultESXiDatacenter      = "ha-datacenter"
+	DefaultESXiDatastore       = "datastore1"
+	DefaultESXiUsername        = "root"
+	DefaultESXiPortGroup       = "VM Network"
+	DefaultEdgeNetworking      = "netfilter"
+	DefaultConcurrency         = 4
+	DefaultSoftPowerOffTimeout = 120 * time.Second
+)
+
+// maxConcurrency bounds the concurrency setting to something a single
+// ESXi host can take.
+const maxConcurrency = 1024
+
+// edgeNetworkingValues are the values Wakame accepts for edge_networking.
+var edgeNetworkingValues = map[string]bool{
+	"netfilter": true, "legacy_netfilter": true, "openflow": true, "openvnet": true, "off": true,
+}
+
+// DefaultConfig returns the Config of an hva.conf that sets nothing.
+func DefaultConfig() Config {
+	return Config{
+		ESXiDatacenter:      DefaultESXiDatacenter,
+		ESXiDatastore:       DefaultESXiDatastore,
+		ESXiUsername:        DefaultESXiUsername,
+		ESXiPortGroup:       DefaultESXiPortGroup,
+		EdgeNetworking:      DefaultEdgeNetworking,
+		Concurrency:         DefaultConcurrency,
+		SoftPowerOffTimeout: DefaultSoftPowerOffTimeout,
+	}
+}
+
+// Load parses the hva.conf at path and returns its Config and warnings.
+// A missing file returns an error wrapping fs.ErrNotExist.
+func Load(path string) (Config, []string, error) {
+	f, err := ParseFile(path)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	return f.Config()
+}
+
+// Config converts the parsed settings into a Config, applying defaults for
+// the keys not set (and for keys set to nil). The warnings are the file's
+// parse warnings followed by those about values. Every value of the wrong
+// type or out of range is reported, joined into one error whose parts are
+// *ValueError (errors.Is ErrInvalidValue), e.g.
+// "hva.conf:7: esxi_insecure: want true/false, got \"yes\"".
+func (f *File) Config() (Config, []string, error) {
+	c := DefaultConfig()
+	cv := &converter{f: f, warnings: append([]string(nil), f.Warnings...)}
+
+	cv.str(KeyESXiHost, &c.ESXiHost)
+	cv.str(KeyESXiDatacenter, &c.ESXiDatacenter)
+	cv.str(KeyESXiDatastore, &c.ESXiDatastore)
+	cv.str(KeyESXiUsername, &c.ESXiUsername)
+	cv.str(KeyESXiPassword, &c.ESXiPassword)
+	cv.boolean(KeyESXiInsecure, &c.ESXiInsecure)
+	cv.str(KeyESXiThumbprint, &c.ESXiThumbprint)
+	cv.str(KeyESXiPortGroup, &c.ESXiPortGroup)
+	cv.str(KeyVMDataDir, &c.VMDataDir)
+	cv.str(KeyEdgeNetworking, &c.EdgeNetworking)
+	cv.size(KeyImageCacheBudget, &c.ImageCacheBudget)
+	cv.integer(KeyConcurrency, &c.Concurrency, 1, maxConcurrency)
+	cv.duration(KeySoftPowerOffTimeout, &c.SoftPowerOffTimeout)
+	cv.items(KeyMetadataItems, &c.MetadataItems)
+
+	if h := c.ESXiHost; strings.Contains(h, "://") || strings.ContainsAny(h, " /\t") {
+		cv.fail(KeyESXiHost, "want a host name or IP address, not %q", h)
+	}
+	for _, k := range []struct {
+		key string
+		v   string
+	}{{KeyESXiDatacenter, c.ESXiDatacenter}, {KeyESXiDatastore, c.ESXiDatastore}, {KeyESXiPortGroup, c.ESXiPortGroup}} {
+		if k.v == "" {
+			cv.fail(k.key, "must not be empty")
+		}
+	}
+	if _, set := f.Values[KeyEdgeNetworking]; set {
+		switch {
+		case !edgeNetworkingValues[c.EdgeNetworking]:
+			cv.fail(KeyEdgeNetworking, "want one of \"netfilter\", \"legacy_netfilter\", \"openflow\", \"openvnet\", \"off\"; got %q", c.EdgeNetworking)
+		case c.EdgeNetworking != "off":
+			cv.warn(KeyEdgeNetworking, "%q has no effect: esxi-hva does no edge networking on ESXi (set 'off')", c.EdgeNetworking)
+		}
+	}
+	if c.ESXiInsecure && c.ESXiThumbprint != "" {
+		cv.warn(KeyESXiInsecure, "esxi_thumbprint is set too; esxi-hva pins the thumbprint rather than skipping verification")
+	}
+	if err := errors.Join(cv.errs...); err != nil {
+		return Config{}, cv.warnings, err
+	}
+	return c, cv.warnings, nil
+}
+
+// Validate reports the settings a connection to ESXi cannot do without:
+// esxi_ipaddress and esxi_username. Config does not call it, so that a
+// program may run on an embedded simulator with an hva.conf that names no
+// host.
+func (c Config) Validate() error {
+	var errs []error
+	if c.ESXiHost == "" {
+		errs = append(errs, &ValueError{File: "hva.conf", Key: KeyESXiHost, Msg: "not set: write config.esxi_ipaddress = \"<host>\""})
+	}
+	if c.ESXiUsername == "" {
+		errs = append(errs, &ValueError{File: "hva.conf", Key: KeyESXiUsername, Msg: "not set"})
+	}
+	return errors.Join(errs...)
+}
+
+// converter turns File values into Config fields, collecting errors.
+type converter struct {
+	f        *File
+	errs     []error
+	warnings []string
+}
+
+// get returns the value of key, or ok=false when unset or nil.
+func (cv *converter) get(key string) (any, bool) {
+	v, ok := cv.f.Values[key]
+	if !ok || v == nil {
+		return nil, false
+	}
+	if e, isExpr := v.(Expr); isExpr {
+		text := clip(string(e))
+		if key == KeyESXiPassword {
+			text = "(not shown)"
+		}
+		cv.fail(key, "value %s is Ruby code, which esxi-hva does not evaluate; write a literal", text)
+		return nil, false
+	}
+	return v, true
+}
+
+func (cv *converter) fail(key, format string, args ...any) {
+	cv.errs = append(cv.errs, &ValueError{File: cv.f.Path, Line: cv.f.Lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (cv *converter) warn(key, format string, args ...any) {
+	cv.warnings = append(cv.warnings, fmt.Sprintf("%s:%d: %s: ", cv.f.Path, cv.f.Lines[key], key)+fmt.Sprintf(format, args...))
+}
+
+// got describes a wrong value for "want X, got Y"; never the password.
+func (cv *converter) got(key string, v any) string {
+	if key == KeyESXiPassword {
+		k := kindOf(v)
+		if strings.ContainsRune("aeiouAEIOU", rune(k[0])) {
+			return "an " + k + " (not shown)"
+		}
+		return "a " + k + " (not shown)"
+	}
+	return clip(formatValue(v))
+}
+
+func (cv *converter) str(key string, dst *string) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		cv.fail(key, "want a string, got %s", cv.got(key, v))
+		return
+	}
+	*dst = s
+}
+
+func (cv *converter) boolean(key string, dst *bool) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		cv.fail(key, "want true/false, got %s", cv.got(key, v))
+		return
+	}
+	*dst = b
+}
+
+func (cv *converter) integer(key string, dst *int, lo, hi int) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	n, isInt := v.(int64)
+	if !isInt {
+		cv.fail(key, "want an integer, got %s", cv.got(key, v))
+		return
+	}
+	if n < int64(lo) || n > int64(hi) {
+		cv.fail(key, "want an integer from %d to %d, got %d", lo, hi, n)
+		return
+	}
+	*dst = int(n)
+}
+
+func (cv *converter) size(key string, dst *int64) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	switch x := v.(type) {
+	case int64:
+		if x < 0 {
+			cv.fail(key, "want a size in bytes >= 0, got %d", x)
+			return
+		}
+		*dst = x
+	case string:
+		n, err := ParseSize(x)
+		if err != nil {
+			cv.fail(key, "%v", err)
+			return
+		}
+		*dst = n
+	default:
+		cv.fail(key, "want a size (bytes, or a string like \"10G\"), got %s", cv.got(key, v))
+	}
+}
+
+func (cv *converter) duration(key string, dst *time.Duration) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	const maxSeconds = float64(math.MaxInt64 / int64(time.Second))
+	var d time.Duration
+	switch x := v.(type) {
+	case int64:
+		if x < 0 || float64(x) > maxSeconds {
+			cv.fail(key, "want seconds from 0 to %d, got %d", int64(maxSeconds), x)
+			return
+		}
+		d = time.Duration(x) * time.Second
+	case float64:
+		if !(x >= 0) || x > maxSeconds {
+			cv.fail(key, "want seconds from 0 to %d, got %v", int64(maxSeconds), x)
+			return
+		}
+		d = time.Duration(x * float64(time.Second))
+	case string:
+		pd, err := time.ParseDuration(x)
+		if err != nil || pd < 0 {
+			cv.fail(key, "want seconds or a duration such as \"2m\", got %q", x)
+			return
+		}
+		d = pd
+	default:
+		cv.fail(key, "want seconds, got %s", cv.got(key, v))
+		return
+	}
+	*dst = d
+}
+
+func (cv *converter) items(key string, dst *map[string]string) {
+	v, ok := cv.get(key)
+	if !ok {
+		return
+	}
+	h, isHash := v.(map[string]any)
+	if !isHash {
+		cv.fail(key, "want a hash such as { \"path\" => \"content\" }, got %s", cv.got(key, v))
+		return
+	}
+	out := make(map[string]string, len(h))
+	for _, k := range sortedKeys(h) {
+		if err := checkItemPath(k); err != nil {
+			cv.fail(key, "item %q: %v", k, err)
+			continue
+		}
+		switch s := h[k].(type) {
+		case string:
+			out[k] = s
+		case Symbol:
+			out[k] = string(s)
+		case int64:
+			out[k] = strconv.FormatInt(s, 10)
+		default:
+			cv.fail(key, "item %q: want a string, got %s", k, cv.got(key, s))
+		}
+	}
+	*dst = out
+}
+
+// checkItemPath accepts relative, clean, '/'-separated metadata paths.
+func checkItemPath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("empty path")
+	case strings.HasPrefix(p, "/"):
+		return errors.New("path must be relative")
+	case strings.ContainsAny(p, "\x00\\"):
+		return errors.New("path must not contain NUL or '\\'")
+	case path.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, "../"):
+		return errors.New("path must be clean, without '.', '..' or '//' parts")
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package hvaconf
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// redacted stands for a password in every rendering of a Config.
+const redacted = "***"
+
+func maskPassword(p string) string {
+	if p == "" {
+		return ""
+	}
+	return redacted
+}
+
+// render writes the fields of c, names included, with the password masked.
+// goSyntax selects Go-syntax values (%#v).
+func (c Config) render(goSyntax bool) string {
+	q := func(s string) string {
+		if goSyntax {
+			return strconv.Quote(s)
+		}
+		return s
+	}
+	var b strings.Builder
+	if goSyntax {
+		b.WriteString("hvaconf.Config")
+	}
+	b.WriteString("{")
+	sep := " "
+	if goSyntax {
+		sep = ", "
+	}
+	field := func(first bool, name, v string) {
+		if !first {
+			b.WriteString(sep)
+		}
+		b.WriteString(name)
+		b.WriteString(":")
+		b.WriteString(v)
+	}
+	field(true, "ESXiHost", q(c.ESXiHost))
+	field(false, "ESXiDatacenter", q(c.ESXiDatacenter))
+	field(false, "ESXiDatastore", q(c.ESXiDatastore))
+	field(false, "ESXiUsername", q(c.ESXiUsername))
+	field(false, "ESXiPassword", q(maskPassword(c.ESXiPassword)))
+	field(false, "ESXiInsecure", strconv.FormatBool(c.ESXiInsecure))
+	field(false, "ESXiThumbprint", q(c.ESXiThumbprint))
+	field(false, "ESXiPortGroup", q(c.ESXiPortGroup))
+	field(false, "VMDataDir", q(c.VMDataDir))
+	field(false, "EdgeNetworking", q(c.EdgeNetworking))
+	field(false, "ImageCacheBudget", strconv.FormatInt(c.ImageCacheBudget, 10))
+	field(false, "Concurrency", strconv.Itoa(c.Concurrency))
+	if goSyntax {
+		field(false, "SoftPowerOffTimeout", strconv.FormatInt(int64(c.SoftPowerOffTimeout), 10))
+		field(false, "MetadataItems", fmt.Sprintf("%#v", c.MetadataItems))
+	} else {
+		field(false, "SoftPowerOffTimeout", c.SoftPowerOffTimeout.String())
+		field(false, "MetadataItems", fmt.Sprintf("%v", c.MetadataItems))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// String shows every field by name, the password as "***" (or empty when
+// no password is set).
+func (c Config) String() string { return c.render(false) }
+
+// GoString is String in Go syntax, for %#v; the password is still "***".
+func (c Config) GoString() string { return c.render(true) }
+
+// Format makes every fmt verb (%v, %+v, %s, %q, %d, %x ...) print String,
+// and %#v print GoString, so that no verb can reach the password field.
+func (c Config) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, c.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// LogValue logs the Config as a group of its fields, the password as "***".
+func (c Config) LogValue() slog.Value {
+	items := make([]slog.Attr, 0, len(c.MetadataItems))
+	for _, k := range sortedStringKeys(c.MetadataItems) {
+		items = append(items, slog.String(k, c.MetadataItems[k]))
+	}
+	return slog.GroupValue(
+		slog.String("esxi_host", c.ESXiHost),
+		slog.String("esxi_datacenter", c.ESXiDatacenter),
+		slog.String("esxi_datastore", c.ESXiDatastore),
+		slog.String("esxi_username", c.ESXiUsername),
+		slog.String("esxi_password", maskPassword(c.ESXiPassword)),
+		slog.Bool("esxi_insecure", c.ESXiInsecure),
+		slog.String("esxi_thumbprint", c.ESXiThumbprint),
+		slog.String("esxi_portgroup", c.ESXiPortGroup),
+		slog.String("vm_data_dir", c.VMDataDir),
+		slog.String("edge_networking", c.EdgeNetworking),
+		slog.Int64("image_cache_budget", c.ImageCacheBudget),
+		slog.Int("concurrency", c.Concurrency),
+		slog.Duration("soft_poweroff_timeout", c.SoftPowerOffTimeout),
+		slog.Any("metadata_items", slog.GroupValue(items...)),
+	)
+}
+
+// configJSON mirrors Config for MarshalJSON without its methods.
+type configJSON struct {
+	ESXiHost            string            `json:"esxi_ipaddress"`
+	ESXiDatacenter      string            `json:"esxi_datacenter"`
+	ESXiDatastore       string            `json:"esxi_datastore"`
+	ESXiUsername        string            `json:"esxi_username"`
+	ESXiPassword        string            `json:"esxi_password"`
+	ESXiInsecure        bool              `json:"esxi_insecure"`
+	ESXiThumbprint      string            `json:"esxi_thumbprint"`
+	ESXiPortGroup       string            `json:"esxi_portgroup"`
+	VMDataDir           string            `json:"vm_data_dir"`
+	EdgeNetworking      string            `json:"edge_networking"`
+	ImageCacheBudget    int64             `json:"image_cache_budget"`
+	Concurrency         int               `json:"concurrency"`
+	SoftPowerOffTimeout float64           `json:"soft_poweroff_timeout"`
+	MetadataItems       map[string]string `json:"metadata_items,omitempty"`
+}
+
+// MarshalJSON encodes the Config with hva.conf key names, the password as
+// "***" and the timeout in seconds: JSON output is for display, not for
+// storing credentials.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(configJSON{
+		ESXiHost: c.ESXiHost, ESXiDatacenter: c.ESXiDatacenter, ESXiDatastore: c.ESXiDatastore,
+		ESXiUsername: c.ESXiUsername, ESXiPassword: maskPassword(c.ESXiPassword),
+		ESXiInsecure: c.ESXiInsecure, ESXiThumbprint: c.ESXiThumbprint, ESXiPortGroup: c.ESXiPortGroup,
+		VMDataDir: c.VMDataDir, EdgeNetworking: c.EdgeNetworking, ImageCacheBudget: c.ImageCacheBudget,
+		Concurrency: c.Concurrency, SoftPowerOffTimeout: c.SoftPowerOffTimeout.Seconds(),
+		MetadataItems: c.MetadataItems,
+	})
+}
+
+func sortedStringKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
