@@ -1,0 +1,471 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// DefaultCacheDir is the cache's folder on the datastore when
+// CacheOptions.Dir is not set.
+const DefaultCacheDir = ".esxi-hva/images"
+
+// Source names an image: the flat's (or the descriptor's) URI and the
+// flat's md5.
+type Source struct {
+	URI  string // flat ("...-flat.vmdk") or descriptor URI; http, https or file
+	MD5  string // expected md5 of the flat file, 32 hex digits (required)
+	Size int64  // expected flat size if known, else 0
+}
+
+// CacheOptions configure a Cache.
+type CacheOptions struct {
+	// Dir is the cache's folder; default "[<files.Datastore()>] .esxi-hva/images".
+	Dir esxi.DatastorePath
+	// Fetch says how sources are reached.
+	Fetch FetchOptions
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// LockTimeout is how long to wait for another agent's datastore lock
+	// on an image before failing with ErrLockTimeout; default 30 minutes.
+	LockTimeout time.Duration
+	// StaleLock is how long another agent's lock may go without a
+	// heartbeat before it is taken to be left by a dead agent and removed;
+	// default 2 minutes. A live holder beats every StaleLock/4.
+	StaleLock time.Duration
+	// LockPoll is how often a waiting agent looks at the lock; default 1s.
+	LockPoll time.Duration
+}
+
+const (
+	defaultLockTimeout = 30 * time.Minute
+	defaultStaleLock   = 2 * time.Minute
+	defaultLockPoll    = time.Second
+	markerName         = "entry.json"
+)
+
+// Entry is a verified image in the cache.
+type Entry struct {
+	MD5        string
+	Dir        esxi.DatastorePath // the entry's folder, "<cache>/<md5>"
+	Descriptor esxi.DatastorePath // "<cache>/<md5>/<md5>.vmdk"
+	Flat       esxi.DatastorePath // "<cache>/<md5>/<md5>-flat.vmdk"
+	Size       int64              // the flat's size in bytes
+	Source     string             // the URI it was fetched from, without credentials
+	Created    time.Time
+	LastUsed   time.Time
+	// InUse is set by Entries and Prune when this Cache is deploying or
+	// fetching the entry.
+	InUse bool
+}
+
+// marker is the entry.json file stored with each entry.
+type marker struct {
+	MD5      string    `json:"md5"`
+	Source   string    `json:"source"`
+	Size     int64     `json:"size"`
+	Created  time.Time `json:"created"`
+	LastUsed time.Time `json:"last_used"`
+}
+
+// Cache keeps verified image pairs on the datastore, keyed by md5, and
+// deploys private copies of them. It is safe for concurrent use; several
+// Caches (agents) may share a datastore.
+type Cache struct {
+	files esxi.Files
+	dir   esxi.DatastorePath
+	opts  CacheOptions
+	log   *slog.Logger
+	fetch *fetcher
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	flights map[string]*flight
+	inUse   map[string]int
+	pruning map[string]bool
+}
+
+// NewCache returns a Cache writing through files.
+func NewCache(files esxi.Files, opts CacheOptions) *Cache {
+	if opts.Dir.IsZero() {
+		opts.Dir = esxi.DatastorePath{Datastore: files.Datastore(), Path: DefaultCacheDir}
+	}
+	if opts.Dir.Datastore == "" {
+		opts.Dir.Datastore = files.Datastore()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = defaultLockTimeout
+	}
+	if opts.StaleLock <= 0 {
+		opts.StaleLock = defaultStaleLock
+	}
+	if opts.LockPoll <= 0 {
+		opts.LockPoll = defaultLockPoll
+	}
+	c := &Cache{
+		files: files, dir: opts.Dir, opts: opts, log: opts.Logger,
+		fetch:   newFetcher(opts.Fetch, opts.Logger),
+		flights: map[string]*flight{}, inUse: map[string]int{}, pruning: map[string]bool{},
+	}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+// Dir is the cache's folder.
+func (c *Cache) Dir() esxi.DatastorePath { return c.dir }
+
+// checkMD5 normalizes an md5 to lower-case hex.
+func checkMD5(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) != 32 || !isHex(s, 32) {
+		return "", fmt.Errorf("%w: md5 %q is not 32 hex digits", ErrInvalidSource, clip(s))
+	}
+	return s, nil
+}
+
+func (c *Cache) entryPaths(sum string) Entry {
+	dir := esxi.DatastorePath{Datastore: c.dir.Datastore, Path: path.Join(c.dir.Path, sum)}
+	return Entry{
+		MD5:        sum,
+		Dir:        dir,
+		Descriptor: esxi.DatastorePath{Datastore: dir.Datastore, Path: dir.Path + "/" + sum + ".vmdk"},
+		Flat:       esxi.DatastorePath{Datastore: dir.Datastore, Path: dir.Path + "/" + sum + "-flat.vmdk"},
+	}
+}
+
+// lookup returns the cached entry, or an error wrapping esxi.ErrNotFound.
+func (c *Cache) lookup(ctx context.Context, sum string) (Entry, error) {
+	e := c.entryPaths(sum)
+	mp := esxi.DatastorePath{Datastore: e.Dir.Datastore, Path: e.Dir.Path + "/" + markerName}
+	var buf bytes.Buffer
+	if _, err := c.files.Download(ctx, mp, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
+		return Entry{}, err
+	}
+	var m marker
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		return Entry{}, fmt.Errorf("read cache marker %s: %w", mp, err)
+	}
+	if m.MD5 != sum {
+		return Entry{}, fmt.Errorf("cache marker %s is for md5 %q", mp, m.MD5)
+	}
+	e.Size, e.Source, e.Created, e.LastUsed = m.Size, m.Source, m.Created, m.LastUsed
+	return e, nil
+}
+
+// Ensure makes sure the image is in the cache, fetching and verifying it
+// when it is not, and returns its entry. Concurrent calls for one md5 share
+// a single download (and agents sharing the datastore, a single lock).
+func (c *Cache) Ensure(ctx context.Context, src Source, progress ProgressFunc) (Entry, error) {
+	sum, err := checkMD5(src.MD5)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := c.lookup(ctx, sum)
+	if err == nil {
+		return e, nil
+	}
+	if !errors.Is(err, esxi.ErrNotFound) {
+		return Entry{}, fmt.Errorf("look up image %s in the cache: %w", sum, err)
+	}
+	return c.join(ctx, sum, progress, func(ctx context.Context, p ProgressFunc) (Entry, error) {
+		return c.fetchLocked(ctx, src, sum, p)
+	})
+}
+
+// Deploy makes dst (a descriptor path like "[datastore1] i-abc/i-abc.vmdk")
+// and its flat ("i-abc-flat.vmdk") a private copy of the verified image,
+// fetching it into the cache first unless the md5 is cached. The folder of
+// dst must exist (the caller creates it). The stored descriptor is
+// rewritten for the new name. An existing dst is esxi.ErrExists and is left
+// alone; on any other failure nothing of dst is left.
+func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, progress ProgressFunc) error {
+	sum, err := checkMD5(src.MD5)
+	if err != nil {
+		return err
+	}
+	base := dst.Base()
+	name, ok := strings.CutSuffix(base, ".vmdk")
+	if !ok || name == "" || strings.HasSuffix(name, "-flat") {
+		return fmt.Errorf("deploy image to %s: %w: the destination must be a descriptor path ending in .vmdk (not -flat.vmdk)", dst, esxi.ErrBadName)
+	}
+	if dst.Datastore == "" {
+		dst.Datastore = c.files.Datastore()
+	}
+	flatName := name + "-flat.vmdk"
+	dstFlat, err := dst.Dir().Join(flatName)
+	if err != nil {
+		return fmt.Errorf("deploy image to %s: %w", dst, err)
+	}
+	release := c.use(sum)
+	defer release()
+
+	e, err := c.Ensure(ctx, src, progress)
+	if err != nil {
+		return err
+	}
+	for _, p := range []esxi.DatastorePath{dst, dstFlat} {
+		if _, err := c.files.Stat(ctx, p); err == nil {
+			return fmt.Errorf("deploy image %s to %s: %w: %s", sum, dst, esxi.ErrExists, p)
+		} else if !errors.Is(err, esxi.ErrNotFound) {
+			return fmt.Errorf("deploy image %s to %s: %w", sum, dst, err)
+		}
+	}
+	desc, err := c.readDescriptor(ctx, e.Descriptor)
+	if err != nil {
+		return fmt.Errorf("deploy image %s to %s: cached descriptor: %w", sum, dst, err)
+	}
+	if err := c.copyPair(ctx, e, desc.Rename(flatName), dst, dstFlat); err != nil {
+		c.cleanup(ctx, dst, dstFlat)
+		return fmt.Errorf("deploy image %s to %s: %w", sum, dst, err)
+	}
+	c.touch(ctx, e)
+	if progress != nil {
+		progress(Progress{Done: e.Size, Total: e.Size})
+	}
+	c.log.InfoContext(ctx, "image deployed", "md5", sum, "dst", dst.String(), "size", e.Size)
+	return nil
+}
+
+func (c *Cache) copyPair(ctx context.Context, e Entry, desc []byte, dst, dstFlat esxi.DatastorePath) error {
+	if err := c.files.CopyDisk(ctx, e.Descriptor, dst); err != nil {
+		return err
+	}
+	// ESXi rewrites the extent of a copied disk; vcsim copies the two files
+	// as they are. Write the renamed descriptor either way.
+	if err := c.files.Upload(ctx, dst, bytes.NewReader(desc), int64(len(desc))); err != nil {
+		return fmt.Errorf("write descriptor: %w", err)
+	}
+	fi, err := c.files.Stat(ctx, dstFlat)
+	if err != nil {
+		return fmt.Errorf("the copy's flat: %w", err)
+	}
+	if fi.Size != e.Size {
+		return fmt.Errorf("%w: the copy's flat %s is %d bytes, the cached one %d", ErrSizeMismatch, dstFlat, fi.Size, e.Size)
+	}
+	return nil
+}
+
+// cleanup deletes files whatever the context's state.
+func (c *Cache) cleanup(ctx context.Context, paths ...esxi.DatastorePath) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for _, p := range paths {
+		if err := c.files.Delete(ctx, p); err != nil && !errors.Is(err, esxi.ErrNotFound) {
+			c.log.WarnContext(ctx, "image cleanup failed", "path", p.String(), "error", err)
+		}
+	}
+}
+
+func (c *Cache) readDescriptor(ctx context.Context, p esxi.DatastorePath) (*Descriptor, error) {
+	var buf bytes.Buffer
+	if _, err := c.files.Download(ctx, p, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
+		return nil, err
+	}
+	return ParseDescriptor(buf.Bytes())
+}
+
+// touch records the entry's last use (best effort).
+func (c *Cache) touch(ctx context.Context, e Entry) {
+	m := marker{MD5: e.MD5, Source: e.Source, Size: e.Size, Created: e.Created, LastUsed: time.Now().UTC()}
+	if err := c.writeMarker(ctx, e.Dir, m); err != nil {
+		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "error", err)
+	}
+}
+
+func (c *Cache) writeMarker(ctx context.Context, dir esxi.DatastorePath, m marker) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	p := esxi.DatastorePath{Datastore: dir.Datastore, Path: dir.Path + "/" + markerName}
+	return c.files.Upload(ctx, p, bytes.NewReader(b), int64(len(b)))
+}
+
+// use marks sum in use (Prune leaves it alone) until release is called,
+// after waiting for a prune of it to end.
+func (c *Cache) use(sum string) (release func()) {
+	c.mu.Lock()
+	for c.pruning[sum] {
+		c.cond.Wait()
+	}
+	c.inUse[sum]++
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		if c.inUse[sum]--; c.inUse[sum] <= 0 {
+			delete(c.inUse, sum)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// fetchLocked takes the datastore lock of sum and fetches the image unless
+// it appeared meanwhile.
+func (c *Cache) fetchLocked(ctx context.Context, src Source, sum string, progress ProgressFunc) (Entry, error) {
+	release, err := c.lock(ctx, sum)
+	if errors.Is(err, errEntryAppeared) {
+		return c.lookup(ctx, sum)
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	defer release()
+	if e, err := c.lookup(ctx, sum); err == nil {
+		return e, nil
+	}
+	return c.download(ctx, src, sum, progress)
+}
+
+func randomName(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// resolve finds the flat and descriptor URIs of a source.
+func resolve(uri string) (flat, desc *url.URL, err error) {
+	u, err := parseURI(uri)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isFlatURI(u) {
+		return nil, u, nil
+	}
+	d, err := DescriptorURI(uri)
+	if err != nil {
+		return nil, nil, err
+	}
+	desc, err = url.Parse(d)
+	return u, desc, err
+}
+
+// download fetches the pair into a temporary folder of the cache, verifies
+// the md5 while streaming and moves the folder into place.
+func (c *Cache) download(ctx context.Context, src Source, sum string, progress ProgressFunc) (Entry, error) {
+	flatU, descU, err := resolve(src.URI)
+	if err != nil {
+		return Entry{}, err
+	}
+	defer c.fetch.idle()
+	descBytes, err := c.fetch.readSmall(ctx, descU, MaxDescriptorSize)
+	if err != nil {
+		return Entry{}, fmt.Errorf("fetch image descriptor: %w", err)
+	}
+	desc, err := ParseDescriptor(descBytes)
+	if err != nil {
+		return Entry{}, fmt.Errorf("descriptor %s: %w", redact(descU), err)
+	}
+	if flatU == nil {
+		v, err := url.Parse(siblingURI(descU, desc.Extent.File))
+		if err != nil {
+			return Entry{}, fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact(descU), err)
+		}
+		flatU = v
+	} else if want := path.Base(flatU.Path); desc.Extent.File != want {
+		return Entry{}, fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact(descU), desc.Extent.File, want)
+	}
+	size := desc.Size()
+	if src.Size > 0 && src.Size != size {
+		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact(descU), size, desc.Extent.Sectors)
+	}
+	st, err := c.fetch.openFlat(ctx, flatU, size)
+	if err != nil {
+		return Entry{}, fmt.Errorf("fetch image flat: %w", err)
+	}
+	defer st.Close()
+
+	tmp, err := c.dir.Join(randomName(".tmp-"))
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := c.files.MakeDirectory(ctx, tmp); err != nil {
+		return Entry{}, fmt.Errorf("make temporary image folder: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			c.cleanup(ctx, tmp)
+		}
+	}()
+	tmpFlat := esxi.DatastorePath{Datastore: tmp.Datastore, Path: tmp.Path + "/" + sum + "-flat.vmdk"}
+	tmpDesc := esxi.DatastorePath{Datastore: tmp.Datastore, Path: tmp.Path + "/" + sum + ".vmdk"}
+
+	c.log.InfoContext(ctx, "fetching image", "md5", sum, "url", redact(flatU), "size", size, "tmp", tmp.String())
+	m := newMeter(progress, size)
+	p := startPump(ctx, st, m)
+	upErr := c.files.Upload(ctx, tmpFlat, p, size)
+	if upErr != nil {
+		p.abort(upErr)
+	}
+	got, n, srcErr := p.finish(upErr == nil)
+	switch {
+	case srcErr != nil:
+		return Entry{}, fmt.Errorf("fetch image flat: %w", srcErr)
+	case upErr != nil:
+		if ctx.Err() != nil {
+			return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))
+		}
+		return Entry{}, fmt.Errorf("upload image %s to %s: %w", sum, tmpFlat, upErr)
+	case n != size:
+		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact(flatU), n, size)
+	case got != sum:
+		return Entry{}, &ChecksumError{URI: redact(flatU), Expected: sum, Actual: got}
+	}
+	m.finish()
+
+	renamed := desc.Rename(path.Base(tmpFlat.Path))
+	if err := c.files.Upload(ctx, tmpDesc, bytes.NewReader(renamed), int64(len(renamed))); err != nil {
+		return Entry{}, fmt.Errorf("upload image descriptor %s: %w", tmpDesc, err)
+	}
+	now := time.Now().UTC()
+	mk := marker{MD5: sum, Source: redact(flatU), Size: size, Created: now, LastUsed: now}
+	if err := c.writeMarker(ctx, tmp, mk); err != nil {
+		return Entry{}, fmt.Errorf("write image marker: %w", err)
+	}
+	e := c.entryPaths(sum)
+	if err := c.files.MoveFile(ctx, tmp, e.Dir); err != nil {
+		if errors.Is(err, esxi.ErrExists) {
+			// Another agent finished first (after breaking a lock it
+			// thought stale): theirs is as good as ours.
+			return c.lookup(ctx, sum)
+		}
+		return Entry{}, fmt.Errorf("move image %s into the cache: %w", sum, err)
+	}
+	ok = true
+	if fi, err := c.files.Stat(ctx, e.Flat); err != nil || fi.Size != size {
+		c.cleanup(ctx, e.Dir)
+		return Entry{}, fmt.Errorf("image %s: the cached flat %s is missing or of the wrong size after the move (%v)", sum, e.Flat, err)
+	}
+	e.Size, e.Source, e.Created, e.LastUsed = size, mk.Source, now, now
+	c.log.InfoContext(ctx, "image cached", "md5", sum, "entry", e.Dir.String(), "size", size)
+	return e, nil
+}
+
+// limitedWriter fails after n bytes.
+type limitedWriter struct {
+	w interface{ Write([]byte) (int, error) }
+	n int64
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.n {
+		return 0, fmt.Errorf("%w: more than %d bytes", ErrInvalidDescriptor, MaxDescriptorSize)
+	}
+	l.n -= int64(len(p))
+	return l.w.Write(p)
+}

@@ -1,0 +1,130 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// The datastore lock keeps agents that share a datastore from fetching the
+// same image twice. It is the folder "<cache>/.lock-<md5>": MakeDirectory is
+// atomic and fails with esxi.ErrExists when another agent holds it. The
+// holder writes "<lock>/owner" (host, pid, a counter) every StaleLock/4 as a
+// heartbeat. A waiter polls every LockPoll: when the entry appears it is
+// done; when the lock disappears it tries to take it; when the owner file's
+// content has not changed for StaleLock (the holder died without releasing)
+// it deletes the lock and tries again; after LockTimeout it fails with
+// ErrLockTimeout. Staleness is judged by content seen changing on the
+// waiter's own clock, so clocks need not agree. If two waiters break the
+// same stale lock at once both may fetch; the second to finish finds the
+// entry in place (MoveFile reports ErrExists), drops its copy and uses the
+// first one's, so the cache stays consistent and only bandwidth is lost.
+
+// errEntryAppeared: while waiting for the lock, another agent cached the
+// image.
+var errEntryAppeared = errors.New("image appeared in the cache")
+
+func (c *Cache) lockPath(sum string) esxi.DatastorePath {
+	return esxi.DatastorePath{Datastore: c.dir.Datastore, Path: c.dir.Path + "/.lock-" + sum}
+}
+
+// lock takes the datastore lock of sum, or reports errEntryAppeared.
+func (c *Cache) lock(ctx context.Context, sum string) (release func(), err error) {
+	lp := c.lockPath(sum)
+	owner := esxi.DatastorePath{Datastore: lp.Datastore, Path: lp.Path + "/owner"}
+	start := time.Now()
+	var (
+		seen       []byte
+		seenAt     time.Time
+		haveSeen   bool
+		loggedWait bool
+	)
+	for {
+		err := c.files.MakeDirectory(ctx, lp)
+		if err == nil {
+			return c.holdLock(ctx, lp, owner), nil
+		}
+		if !errors.Is(err, esxi.ErrExists) {
+			return nil, fmt.Errorf("take image lock %s: %w", lp, err)
+		}
+		if _, err := c.lookup(ctx, sum); err == nil {
+			return nil, errEntryAppeared
+		}
+		var buf bytes.Buffer
+		_, derr := c.files.Download(ctx, owner, &limitedWriter{w: &buf, n: 4 << 10})
+		switch {
+		case derr != nil && !errors.Is(derr, esxi.ErrNotFound):
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			c.log.WarnContext(ctx, "image lock: reading the owner failed", "lock", lp.String(), "error", derr)
+		case !haveSeen || !bytes.Equal(buf.Bytes(), seen):
+			seen, seenAt, haveSeen = buf.Bytes(), time.Now(), true
+		case time.Since(seenAt) > c.opts.StaleLock:
+			c.log.WarnContext(ctx, "image lock: breaking a stale lock", "lock", lp.String(), "owner", string(seen), "unchanged_for", time.Since(seenAt).String())
+			if err := c.files.Delete(ctx, lp); err != nil && !errors.Is(err, esxi.ErrNotFound) {
+				return nil, fmt.Errorf("break stale image lock %s: %w", lp, err)
+			}
+			haveSeen = false
+			continue
+		}
+		if time.Since(start) > c.opts.LockTimeout {
+			return nil, fmt.Errorf("%w: %s held by %q for more than %s", ErrLockTimeout, lp, string(seen), c.opts.LockTimeout)
+		}
+		if !loggedWait {
+			c.log.InfoContext(ctx, "image lock: waiting for another agent", "lock", lp.String(), "owner", string(seen))
+			loggedWait = true
+		}
+		t := time.NewTimer(c.opts.LockPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, context.Cause(ctx)
+		case <-t.C:
+		}
+	}
+}
+
+// holdLock starts the heartbeat and returns the release function.
+func (c *Cache) holdLock(ctx context.Context, lp, owner esxi.DatastorePath) func() {
+	host, _ := os.Hostname()
+	beat := func(n int) {
+		b := fmt.Appendf(nil, "host=%s pid=%d beat=%d time=%s\n", host, os.Getpid(), n, time.Now().UTC().Format(time.RFC3339Nano))
+		if err := c.files.Upload(ctx, owner, bytes.NewReader(b), int64(len(b))); err != nil && ctx.Err() == nil {
+			c.log.WarnContext(ctx, "image lock: heartbeat failed", "lock", lp.String(), "error", err)
+		}
+	}
+	beat(0)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(max(c.opts.StaleLock/4, 10*time.Millisecond))
+		defer t.Stop()
+		for n := 1; ; n++ {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				beat(n)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			wg.Wait()
+			c.cleanup(ctx, lp)
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// PruneOptions say which cache entries Prune drops. An entry in use (being
+// fetched or deployed by this Cache) is never dropped.
+type PruneOptions struct {
+	// MaxAge drops entries not used for longer than this; 0 keeps all.
+	MaxAge time.Duration
+	// MaxBytes drops the least recently used entries until the flats
+	// kept total at most this many bytes; 0 means no budget.
+	MaxBytes int64
+	// Now is the time ages are measured from; zero means time.Now().
+	Now time.Time
+	// DryRun reports what would be dropped without deleting it.
+	DryRun bool
+}
+
+// Entries lists the cache's entries, least recently used first. An empty or
+// missing cache is no error.
+func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
+	list, err := c.files.ListDir(ctx, c.dir)
+	if errors.Is(err, esxi.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list image cache %s: %w", c.dir, err)
+	}
+	var out []Entry
+	for _, fi := range list {
+		name := fi.Path.Base()
+		if !fi.IsDir || !isHex(name, 32) {
+			continue
+		}
+		e, err := c.lookup(ctx, name)
+		if err != nil {
+			if errors.Is(err, esxi.ErrNotFound) {
+				c.log.WarnContext(ctx, "image cache: folder without marker", "path", fi.Path.String())
+				continue
+			}
+			return nil, fmt.Errorf("image cache entry %s: %w", fi.Path, err)
+		}
+		c.mu.Lock()
+		e.InUse = c.inUse[name] > 0
+		c.mu.Unlock()
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].LastUsed.Before(out[j].LastUsed) })
+	return out, nil
+}
+
+// Prune drops entries not used for MaxAge and, least recently used first,
+// entries beyond the MaxBytes budget, and returns what it dropped. An entry
+// in use is kept (and still counts against the budget). Only this Cache's
+// uses are known: an agent sharing the datastore that is copying an entry
+// at that moment is not (keep MaxAge well above a deploy's duration).
+func (c *Cache) Prune(ctx context.Context, p PruneOptions) ([]Entry, error) {
+	entries, err := c.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := p.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var total int64
+	for _, e := range entries {
+		total += e.Size
+	}
+	var dropped []Entry
+	for _, e := range entries { // least recently used first
+		old := p.MaxAge > 0 && now.Sub(e.LastUsed) > p.MaxAge
+		over := p.MaxBytes > 0 && total > p.MaxBytes
+		if !old && !over {
+			continue
+		}
+		c.mu.Lock()
+		if c.inUse[e.MD5] > 0 {
+			c.mu.Unlock()
+			c.log.InfoContext(ctx, "image cache: keeping an entry in use", "md5", e.MD5)
+			continue
+		}
+		if !p.DryRun {
+			c.pruning[e.MD5] = true
+		}
+		c.mu.Unlock()
+		if !p.DryRun {
+			err := c.files.Delete(ctx, e.Dir)
+			c.mu.Lock()
+			delete(c.pruning, e.MD5)
+			c.cond.Broadcast()
+			c.mu.Unlock()
+			if err != nil && !errors.Is(err, esxi.ErrNotFound) {
+				return dropped, fmt.Errorf("prune image %s: %w", e.MD5, err)
+			}
+			c.log.InfoContext(ctx, "image cache: pruned", "md5", e.MD5, "size", e.Size, "last_used", e.LastUsed)
+		}
+		total -= e.Size
+		dropped = append(dropped, e)
+	}
+	return dropped, nil
+}
