@@ -9,9 +9,14 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth is how deeply Arrays, Hashes and instance variables may nest
-// before Decode gives up with ErrMalformed.
+// MaxDepth is how deeply Arrays and Hashes may nest before Decode gives
+// up with ErrMalformed (and Encode with ErrUnsupported, which also stops
+// cyclic Go values).
 const MaxDepth = 256
+
+// maxIvarDepth bounds instance variables nested in instance variables
+// (a String's encoding inside a Time's zone is 2).
+const maxIvarDepth = 16
 
 // Marshal type bytes.
 const (
@@ -81,6 +86,7 @@ type decoder struct {
 	data    []byte
 	pos     int
 	depth   int
+	ivDepth int
 	symbols []string
 	objects []any
 }
@@ -230,7 +236,7 @@ func (d *decoder) symlink(start int) (string, error) {
 	return d.symbols[i], nil
 }
 
-// enter and leave bound the nesting depth.
+// enter and leave bound the nesting depth of Arrays and Hashes.
 func (d *decoder) enter(start int) error {
 	d.depth++
 	if d.depth > MaxDepth {
@@ -249,10 +255,6 @@ func (d *decoder) register() int {
 
 func (d *decoder) value() (any, error) {
 	start := d.pos
-	if err := d.enter(start); err != nil {
-		return nil, err
-	}
-	defer d.leave()
 	t, err := d.byte()
 	if err != nil {
 		return nil, err
@@ -433,6 +435,10 @@ func (d *decoder) float(start int) (any, error) {
 }
 
 func (d *decoder) array() (any, error) {
+	if err := d.enter(d.pos - 1); err != nil {
+		return nil, err
+	}
+	defer d.leave()
 	n, err := d.length("array", 1)
 	if err != nil {
 		return nil, err
@@ -449,6 +455,10 @@ func (d *decoder) array() (any, error) {
 }
 
 func (d *decoder) hash(withDefault bool) (any, error) {
+	if err := d.enter(d.pos - 1); err != nil {
+		return nil, err
+	}
+	defer d.leave()
 	n, err := d.length("hash", 2)
 	if err != nil {
 		return nil, err
@@ -531,10 +541,11 @@ type ivarSet struct {
 // ivars reads an instance-variable count and that many name/value pairs
 // into iv (nil: discard).
 func (d *decoder) ivars(start int, iv *ivarSet) error {
-	if err := d.enter(start); err != nil {
-		return err
+	d.ivDepth++
+	defer func() { d.ivDepth-- }()
+	if d.ivDepth > maxIvarDepth {
+		return d.malformed(start, "instance variables nested deeper than %d", maxIvarDepth)
 	}
-	defer d.leave()
 	n, err := d.length("instance variables", 2)
 	if err != nil {
 		return err

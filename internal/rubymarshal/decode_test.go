@@ -85,7 +85,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"module", "\x04\x08m\x0bKernel", ErrUnsupported, `Module "Kernel"`},
 		{"hash recursive", "\x04\x08{\x06i\x00@\x00", ErrUnsupported, "recursive structure"},
 		{"deep nesting", "\x04\x08" + strings.Repeat("[\x06", MaxDepth+1) + "0", ErrMalformed, "nesting deeper than 256"},
-		{"deep ivar nesting", "\x04\x08" + strings.Repeat("I[\x00\x06:\x06@", MaxDepth+1), ErrMalformed, "nesting deeper than 256"},
+		{"deep hash nesting", "\x04\x08" + strings.Repeat("{\x06i\x00", MaxDepth+1) + "0", ErrMalformed, "nesting deeper than 256"},
+		{"deep ivar nesting", "\x04\x08" + strings.Repeat("I[\x00\x06:\x06@", 20), ErrMalformed, "instance variables nested deeper than 16"},
+		{"deep ivar symbol nesting", "\x04\x08I\"\x00" + strings.Repeat("\x06I:\x06@", 20), ErrMalformed, "instance variables nested deeper than 16"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +100,22 @@ func TestDecodeErrors(t *testing.T) {
 			assert.True(t, errors.As(err, &de))
 		})
 	}
+}
+
+// A scalar at the deepest allowed level survives Encode, even when Encode
+// adds instance variables (an old-format Time gets offset and zone).
+func TestDepthLimitRoundTrip(t *testing.T) {
+	in := "\x04\x08" + strings.Repeat("[\x06", MaxDepth) + "u:\x09Time\x0d\x00\xf1\x53\x65\x40\xe2\x01\x00"
+	v, err := Decode([]byte(in))
+	require.NoError(t, err)
+	b, err := Encode(v)
+	require.NoError(t, err)
+	w, err := Decode(b)
+	require.NoError(t, err)
+	assert.True(t, equalValue(v, w))
+
+	_, err = Encode(A(v))
+	assert.ErrorIs(t, err, ErrUnsupported, "one level more is refused")
 }
 
 func TestDecodeBinaryDoesNotAliasInput(t *testing.T) {

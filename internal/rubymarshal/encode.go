@@ -254,12 +254,19 @@ func (e *encoder) float(f float64) {
 	e.buf = append(e.buf, s...)
 }
 
-func (e *encoder) value(v any) error {
+// enter and leave bound the nesting of arrays and hashes, which also
+// stops cyclic values.
+func (e *encoder) enter(v any) error {
 	e.depth++
-	defer func() { e.depth-- }()
 	if e.depth > MaxDepth {
 		return &EncodeError{Type: fmt.Sprintf("%T", v), Msg: fmt.Sprintf("nested deeper than %d (cyclic?)", MaxDepth)}
 	}
+	return nil
+}
+
+func (e *encoder) leave() { e.depth-- }
+
+func (e *encoder) value(v any) error {
 	switch x := v.(type) {
 	case nil:
 		e.buf = append(e.buf, tNil)
@@ -314,6 +321,10 @@ func (e *encoder) value(v any) error {
 	case time.Time:
 		e.encodeTime(x)
 	case []any:
+		if err := e.enter(v); err != nil {
+			return err
+		}
+		defer e.leave()
 		e.buf = append(e.buf, tArray)
 		e.buf = appendLong(e.buf, int64(len(x)))
 		for i, el := range x {
@@ -328,6 +339,10 @@ func (e *encoder) value(v any) error {
 			e.string(s, "UTF-8")
 		}
 	case []map[string]any:
+		if err := e.enter(v); err != nil {
+			return err
+		}
+		defer e.leave()
 		e.buf = append(e.buf, tArray)
 		e.buf = appendLong(e.buf, int64(len(x)))
 		for i, m := range x {
@@ -352,6 +367,10 @@ func (e *encoder) value(v any) error {
 }
 
 func (e *encoder) hash(h *Hash) error {
+	if err := e.enter(h); err != nil {
+		return err
+	}
+	defer e.leave()
 	if h.Default != nil {
 		e.buf = append(e.buf, tHashDef)
 	} else {
@@ -386,6 +405,10 @@ func keyPath(k any) string {
 
 // symbolMap writes a map with Symbol keys in sorted key order.
 func (e *encoder) symbolMap(m map[string]any) error {
+	if err := e.enter(m); err != nil {
+		return err
+	}
+	defer e.leave()
 	e.buf = append(e.buf, tHash)
 	e.buf = appendLong(e.buf, int64(len(m)))
 	mark := len(e.keys)
@@ -433,6 +456,10 @@ func (e *encoder) reflectValue(v any) error {
 			e.string(string(rv.Bytes()), "ASCII-8BIT")
 			return nil
 		}
+		if err := e.enter(v); err != nil {
+			return err
+		}
+		defer e.leave()
 		e.buf = append(e.buf, tArray)
 		e.buf = appendLong(e.buf, int64(rv.Len()))
 		for i := 0; i < rv.Len(); i++ {
@@ -454,6 +481,10 @@ func (e *encoder) reflectValue(v any) error {
 			vals[k] = iter.Value()
 		}
 		sort.Strings(keys)
+		if err := e.enter(v); err != nil {
+			return err
+		}
+		defer e.leave()
 		e.buf = append(e.buf, tHash)
 		e.buf = appendLong(e.buf, int64(len(keys)))
 		for _, k := range keys {
