@@ -213,7 +213,10 @@ func EditSpecs(data []byte, name string, spec *InstanceSpec) (out []byte, change
 		changed = setField(entry, "hypervisor", scalar("!!str", s.Hypervisor, yaml.SingleQuotedStyle),
 			func(n *yaml.Node) bool { return n.Value == s.Hypervisor }) || changed
 		changed = setField(entry, "quota_weight", scalar("!!float", formatWeight(s.QuotaWeight), 0),
-			func(n *yaml.Node) bool { f, err := strconv.ParseFloat(n.Value, 64); return err == nil && f == s.QuotaWeight }) || changed
+			func(n *yaml.Node) bool {
+				f, err := strconv.ParseFloat(n.Value, 64)
+				return err == nil && f == s.QuotaWeight
+			}) || changed
 	}
 	if !changed {
 		return data, false, nil
