@@ -28,6 +28,12 @@ type Defaults struct {
 // maxDefaultsErrors caps how many bad lines one error reports.
 const maxDefaultsErrors = 20
 
+// Limits that keep expansion ($A$A on every line doubles a value) bounded.
+const (
+	maxValueLen = 64 << 10 // one variable's value
+	maxTotalLen = 8 << 20  // all expansions in the file together
+)
+
 // ParseDefaults reads a shell environment file such as
 // /etc/default/wakame-vdc without running it. It understands:
 //
@@ -125,6 +131,7 @@ type shellParser struct {
 	lines    map[string]int
 	errs     []error
 	warnings []string
+	expanded int // bytes produced by all expansions so far
 }
 
 // errLine aborts the current statement.
@@ -256,7 +263,11 @@ func (sp *shellParser) atWordEndAt(i int) bool {
 // value reads one shell word after NAME= and returns it expanded.
 func (sp *shellParser) value() (string, *errLine) {
 	var b strings.Builder
+	line := sp.line
 	for !sp.atWordEnd() {
+		if b.Len() > maxValueLen {
+			return "", sp.lineErr(line, "value longer than %d bytes", maxValueLen)
+		}
 		c := sp.src[sp.pos]
 		switch c {
 		case '\\':
@@ -350,6 +361,13 @@ func (sp *shellParser) doubleQuoted(b *strings.Builder) *errLine {
 // expand reads $NAME, ${NAME}, ${NAME:-word} or ${NAME-word} at pos.
 func (sp *shellParser) expand(b *strings.Builder) *errLine {
 	line := sp.line
+	if b.Len() > maxValueLen {
+		return sp.lineErr(line, "value longer than %d bytes", maxValueLen)
+	}
+	if sp.expanded > maxTotalLen {
+		sp.pos = len(sp.src) // stop: not a plausible environment file
+		return sp.lineErr(line, "variables expand to more than %d bytes in all; reading stops here", maxTotalLen)
+	}
 	sp.pos++ // $
 	if sp.eof() {
 		b.WriteByte('$')
@@ -378,6 +396,7 @@ func (sp *shellParser) expand(b *strings.Builder) *errLine {
 			if !set {
 				sp.warnf(line, "$%s is not set earlier in this file; it expands to \"\"", name)
 			}
+			sp.expanded += len(v)
 			b.WriteString(v)
 		case strings.HasPrefix(rest, ":-"), strings.HasPrefix(rest, "-"):
 			word := strings.TrimPrefix(strings.TrimPrefix(rest, ":"), "-")
@@ -387,6 +406,7 @@ func (sp *shellParser) expand(b *strings.Builder) *errLine {
 			if !set || (v == "" && strings.HasPrefix(rest, ":")) {
 				v = word
 			}
+			sp.expanded += len(v)
 			b.WriteString(v)
 		default:
 			return sp.lineErr(line, "unsupported parameter expansion ${%s}: use $NAME, ${NAME} or ${NAME:-default}", body)
@@ -398,6 +418,7 @@ func (sp *shellParser) expand(b *strings.Builder) *errLine {
 		if !set {
 			sp.warnf(line, "$%s is not set earlier in this file; it expands to \"\"", n)
 		}
+		sp.expanded += len(v)
 		b.WriteString(v)
 	case isDigit(c) || strings.IndexByte("?$#@*!-", c) >= 0:
 		return sp.lineErr(line, "special parameter $%c is not supported", c)

@@ -185,3 +185,14 @@ func TestLoadDefaultsFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "esxi 2", d.HVAID)
 }
+
+func TestDefaultsExpansionIsBounded(t *testing.T) {
+	d, err := ParseDefaults("d", strings.NewReader("A=xxxxxxxxxxxxxxxx\n"+strings.Repeat("A=$A$A\n", 5000)))
+	require.ErrorIs(t, err, ErrSyntax)
+	assert.Contains(t, err.Error(), "d:15: value longer than 65536 bytes")
+	assert.LessOrEqual(t, len(d.Vars["A"]), 2*maxValueLen)
+
+	_, err = ParseDefaults("d", strings.NewReader("A="+strings.Repeat("x", 60000)+"\n"+strings.Repeat("B=$A\n", 1000)))
+	require.ErrorIs(t, err, ErrSyntax)
+	assert.Contains(t, err.Error(), "variables expand to more than 8388608 bytes in all; reading stops here")
+}

@@ -66,7 +66,7 @@ type lexer struct {
 // lex tokenizes the whole source. Comments, =begin/=end blocks, escaped
 // newlines and everything after a line reading __END__ are dropped.
 func lex(name, src string) ([]token, error) {
-	lx := &lexer{name: name, src: src, line: 1}
+	lx := &lexer{name: name, src: src, line: 1, toks: make([]token, 0, len(src)/6+8)}
 	if err := lx.run(); err != nil {
 		return nil, err
 	}
@@ -127,7 +127,10 @@ func (lx *lexer) run() error {
 		c := lx.src[lx.pos]
 		switch {
 		case c == '\n':
-			lx.emit(token{kind: tNL, text: "\n", line: lx.line, start: lx.pos, end: lx.pos + 1, space: space})
+			// Runs of blank lines make one tNL, keeping the parser linear.
+			if n := len(lx.toks); n == 0 || lx.toks[n-1].kind != tNL {
+				lx.emit(token{kind: tNL, text: "\n", line: lx.line, start: lx.pos, end: lx.pos + 1, space: space})
+			}
 			lx.pos++
 			lx.line++
 			space = true

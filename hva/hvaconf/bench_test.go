@@ -1,0 +1,65 @@
+package hvaconf
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func benchInput(b *testing.B, name string) []byte {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkScanLinesBaseline splits the same input into lines and fields:
+// the least any line-oriented reader does, for a ratio against
+// BenchmarkParse.
+func BenchmarkScanLinesBaseline(b *testing.B) {
+	data := benchInput(b, "wakame-current.conf")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		n := 0
+		for sc.Scan() {
+			n += len(strings.Fields(sc.Text()))
+		}
+		if n == 0 {
+			b.Fatal("no fields")
+		}
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	data := benchInput(b, "wakame-current.conf")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Parse("hva.conf", bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := f.Config(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseDefaults(b *testing.B) {
+	data := benchInput(b, "wakame-vdc.packaged")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, _ := ParseDefaults("wakame-vdc", bytes.NewReader(data))
+		if d.VDCRoot == "" {
+			b.Fatal("VDC_ROOT not read")
+		}
+	}
+}

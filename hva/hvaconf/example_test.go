@@ -1,0 +1,98 @@
+package hvaconf_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+)
+
+func Example() {
+	const hvaConf = `
+# ESXi
+config.esxi_ipaddress  = "192.168.2.25"
+config.esxi_username   = "root"
+config.esxi_password   = "ESXiPassword"
+config.edge_networking = 'off'
+config.concurrency     = 8
+
+dc_network('public') {
+  bridge 'br0'
+}
+`
+	f, err := hvaconf.Parse("hva.conf", strings.NewReader(hvaConf))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg, warnings, err := f.Config()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.ESXiHost, cfg.ESXiDatacenter, cfg.ESXiDatastore, cfg.Concurrency)
+	fmt.Printf("password: %v\n", cfg.ESXiPassword == "ESXiPassword")
+	fmt.Println(strings.Contains(fmt.Sprint(cfg), "ESXiPassword:***"))
+	for _, w := range warnings {
+		fmt.Println(w)
+	}
+	// Output:
+	// 192.168.2.25 ha-datacenter datastore1 8
+	// password: true
+	// true
+	// hva.conf:9: skipped block dc_network('public') { ... } (lines 9-11): not used by esxi-hva
+}
+
+func ExampleParse_syntaxError() {
+	_, err := hvaconf.Parse("hva.conf", strings.NewReader("config.esxi_ipaddress = \"10.0.0.1\"\nconfig.esxi_password =\n"))
+	var se *hvaconf.SyntaxError
+	fmt.Println(errors.As(err, &se), se.Line)
+	fmt.Println(err)
+	// Output:
+	// true 2
+	// hva.conf:2: expected value after '=' for config.esxi_password
+}
+
+func ExampleFile_Config_typeError() {
+	f, _ := hvaconf.Parse("hva.conf", strings.NewReader(`config.esxi_insecure = "yes"`))
+	_, _, err := f.Config()
+	fmt.Println(errors.Is(err, hvaconf.ErrInvalidValue))
+	fmt.Println(err)
+	// Output:
+	// true
+	// hva.conf:1: esxi_insecure: want true/false, got "yes"
+}
+
+func ExampleParseDefaults() {
+	d, err := hvaconf.ParseDefaults("/etc/default/wakame-vdc", strings.NewReader(`
+VDC_ROOT=/home/wakame/wakame-vdc
+AMQP_SERVER=192.168.2.98
+AMQP_PORT=5672
+HVA_ID=esxi1
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.HVAID, d.VDCRoot)
+	fmt.Println(d.AMQPURL())
+	// Output:
+	// esxi1 /home/wakame/wakame-vdc
+	// amqp://192.168.2.98:5672/
+}
+
+func ExampleLoadDefaults_missing() {
+	_, err := hvaconf.LoadDefaults("/nonexistent/wakame-vdc")
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// true
+}
+
+func ExampleParseSize() {
+	n, _ := hvaconf.ParseSize("10G")
+	fmt.Println(n)
+	// Output:
+	// 10737418240
+}

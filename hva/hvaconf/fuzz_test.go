@@ -1,0 +1,97 @@
+package hvaconf
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"seed.conf", "wakame-current.conf"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	for _, s := range []string{
+		`config.x = "a\"b#{c}"`, "config.x = [1, {a: :b}, 'c']", "foo do |x|\n if y\n end\nend",
+		"config.x =\n 1", "=begin\n=end\n", "config.x = 0x1F_0", "config.x = -1.5e3",
+		"config.x = {k:v}", `config.x = "#{"#{'x'}"}"`, "a ? b : c", "config.x = 1 if y",
+		"config.esxi_password = 'p'", "__END__\n}", "config.x = :\"s\"", "while a do\nend",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse("hva.conf", strings.NewReader(src))
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line < 1 || se.Msg == "" {
+				t.Fatalf("error is not a positioned *SyntaxError: %#v", err)
+			}
+			if se.Line > strings.Count(src, "\n")+1 {
+				t.Fatalf("line %d beyond the end of a %d-line input", se.Line, strings.Count(src, "\n")+1)
+			}
+			return
+		}
+		if len(file.Keys) != len(file.Values) || len(file.Lines) != len(file.Values) {
+			t.Fatalf("keys %d, values %d, lines %d", len(file.Keys), len(file.Values), len(file.Lines))
+		}
+		for k, line := range file.Lines {
+			if line < 1 || line > strings.Count(src, "\n")+1 {
+				t.Fatalf("key %q at line %d", k, line)
+			}
+		}
+		c, _, err := file.Config()
+		if err != nil {
+			var ve *ValueError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Config error without *ValueError: %v", err)
+			}
+			return
+		}
+		if c.Concurrency < 1 || c.ImageCacheBudget < 0 || c.SoftPowerOffTimeout < 0 {
+			t.Fatalf("out-of-range config accepted: %v", c)
+		}
+		if p := c.ESXiPassword; len(p) >= 4 && strings.Contains(c.String(), p) && !strings.Contains(strings.ReplaceAll(c.String(), p, ""), "***") {
+			t.Fatalf("password printed: %v", c)
+		}
+	})
+}
+
+func FuzzParseDefaults(f *testing.F) {
+	for _, name := range []string{"wakame-vdc.default", "wakame-vdc.packaged"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	for _, s := range []string{
+		"export A=1 B=\"$A x\"", "A='x\ny'", "A=${B:-c}", "A=$(x)", "A=\\\nb", "A=\"\\\"\"", "A = 1", "AMQP_PORT=0",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := ParseDefaults("wakame-vdc", strings.NewReader(src))
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Fatalf("error does not match ErrSyntax: %v", err)
+		}
+		if d.AMQPPort < 1 || d.AMQPPort > 65535 {
+			t.Fatalf("port %d", d.AMQPPort)
+		}
+		if d.Vars == nil {
+			t.Fatal("nil Vars")
+		}
+		for k := range d.Vars {
+			if !validName(k) {
+				t.Fatalf("invalid variable name %q", k)
+			}
+		}
+		if d.AMQPServer != "" && !strings.HasPrefix(d.AMQPURL(), "amqp://") {
+			t.Fatalf("AMQPURL %q", d.AMQPURL())
+		}
+	})
+}
