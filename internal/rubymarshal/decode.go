@@ -2,7 +2,9 @@ package rubymarshal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"strconv"
@@ -82,7 +84,47 @@ func DecodeMap(data []byte) (map[string]any, error) {
 	return h.Map(), nil
 }
 
+// A Decoder reads successive Marshal streams (each with its version
+// header, as Marshal.dump writes them one after another) from an
+// io.Reader. It reads ahead in chunks; bytes past one value are kept for
+// the next Decode call. A length that claims more data than arrives ends
+// in an error at the end of the input, with memory bounded by what was
+// actually read.
+type Decoder struct {
+	d decoder
+}
+
+// NewDecoder returns a Decoder reading from r.
+func NewDecoder(r io.Reader) *Decoder {
+	return &Decoder{d: decoder{r: r}}
+}
+
+// Decode reads the next Marshal stream. It returns io.EOF when the input
+// ends cleanly before a stream starts, and a read error other than io.EOF
+// wrapped.
+func (dec *Decoder) Decode() (any, error) {
+	d := &dec.d
+	// Values of the previous call never alias the buffer, so its
+	// consumed bytes can be dropped now.
+	d.data = d.data[:copy(d.data, d.data[d.pos:])]
+	d.pos, d.depth, d.ivDepth = 0, 0, 0
+	d.symbols, d.objects = d.symbols[:0], d.objects[:0]
+	if d.remaining() == 0 && !d.fill(1) {
+		if d.rerr == nil || errors.Is(d.rerr, io.EOF) {
+			return nil, io.EOF
+		}
+		return nil, fmt.Errorf("rubymarshal: reading: %w", d.rerr)
+	}
+	v, err := d.stream()
+	if err != nil && d.rerr != nil && !errors.Is(d.rerr, io.EOF) {
+		return nil, fmt.Errorf("rubymarshal: reading: %w", d.rerr)
+	}
+	return v, err
+}
+
 type decoder struct {
+	r       io.Reader // nil: data is all there is
+	rerr    error     // the reader's error once it has returned one
 	data    []byte
 	pos     int
 	depth   int
@@ -92,15 +134,40 @@ type decoder struct {
 }
 
 func (d *decoder) stream() (any, error) {
-	if len(d.data) < 2 {
-		return nil, d.malformed(0, "missing version header (%d bytes)", len(d.data))
+	if d.remaining() < 2 && !d.fill(2) {
+		return nil, d.malformed(0, "missing version header (%d bytes)", d.remaining())
 	}
-	major, minor := d.data[0], d.data[1]
+	major, minor := d.data[d.pos], d.data[d.pos+1]
 	if major != 4 || minor > 8 {
 		return nil, &DecodeError{Offset: 0, Msg: fmt.Sprintf("marshal format %d.%d, want 4.8", major, minor), Err: ErrVersion}
 	}
-	d.pos = 2
+	d.pos += 2
 	return d.value()
+}
+
+// fill reads from the stream until n bytes past pos are buffered; false
+// if the input ends first. Buffered bytes are never moved or overwritten
+// while a value is being decoded, so slices of d.data stay valid.
+func (d *decoder) fill(n int) bool {
+	if d.r == nil {
+		return false
+	}
+	for d.remaining() < n {
+		if d.rerr != nil {
+			return false
+		}
+		if cap(d.data)-len(d.data) < 512 {
+			grown := make([]byte, len(d.data), 2*cap(d.data)+4096)
+			copy(grown, d.data)
+			d.data = grown
+		}
+		m, err := d.r.Read(d.data[len(d.data):cap(d.data)])
+		d.data = d.data[:len(d.data)+m]
+		if err != nil {
+			d.rerr = err
+		}
+	}
+	return true
 }
 
 func (d *decoder) malformed(off int, format string, args ...any) error {
@@ -114,7 +181,7 @@ func (d *decoder) unsupported(off int, format string, args ...any) error {
 func (d *decoder) remaining() int { return len(d.data) - d.pos }
 
 func (d *decoder) byte() (byte, error) {
-	if d.pos >= len(d.data) {
+	if d.pos >= len(d.data) && !d.fill(1) {
 		return 0, d.malformed(d.pos, "unexpected end of data")
 	}
 	b := d.data[d.pos]
@@ -142,7 +209,7 @@ func (d *decoder) long() (int64, error) {
 	if n < 0 {
 		n = -n
 	}
-	if d.remaining() < n {
+	if d.remaining() < n && !d.fill(n) {
 		return 0, d.malformed(start, "integer of %d bytes truncated", n)
 	}
 	var x uint64
@@ -157,7 +224,8 @@ func (d *decoder) long() (int64, error) {
 }
 
 // length reads a non-negative count of things that each need at least
-// per bytes of the remaining input.
+// per bytes of the remaining input. For a stream the rest of the input
+// is unknown: there the count is only checked as the things are read.
 func (d *decoder) length(what string, per int) (int, error) {
 	start := d.pos
 	n, err := d.long()
@@ -167,21 +235,36 @@ func (d *decoder) length(what string, per int) (int, error) {
 	if n < 0 {
 		return 0, d.malformed(start, "negative %s length %d", what, n)
 	}
-	if n > int64(d.remaining()/per) {
+	if d.r == nil && n > int64(d.remaining()/per) {
 		return 0, d.malformed(start, "%s length %d exceeds the %d bytes left", what, n, d.remaining())
 	}
 	return int(n), nil
 }
 
-// bytes reads a length-prefixed byte string, aliasing the input.
-func (d *decoder) bytes(what string) ([]byte, error) {
-	n, err := d.length(what, 1)
-	if err != nil {
-		return nil, err
+// capFor is how many of n things to preallocate room for: never more than
+// the buffered input could hold.
+func (d *decoder) capFor(n, per int) int {
+	return min(n, d.remaining()/per)
+}
+
+// take returns the next n bytes, aliasing the input.
+func (d *decoder) take(start, n int, what string) ([]byte, error) {
+	if d.remaining() < n && !d.fill(n) {
+		return nil, d.malformed(start, "%s of %d bytes truncated", what, n)
 	}
 	b := d.data[d.pos : d.pos+n : d.pos+n]
 	d.pos += n
 	return b, nil
+}
+
+// bytes reads a length-prefixed byte string, aliasing the input.
+func (d *decoder) bytes(what string) ([]byte, error) {
+	start := d.pos
+	n, err := d.length(what, 1)
+	if err != nil {
+		return nil, err
+	}
+	return d.take(start, n, what)
 }
 
 // symbol reads a Symbol or symlink where the grammar requires one (hash
@@ -382,8 +465,10 @@ func (d *decoder) bignum(start int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw := d.data[d.pos : d.pos+2*n]
-	d.pos += 2 * n
+	raw, err := d.take(start, 2*n, "bignum")
+	if err != nil {
+		return nil, err
+	}
 	var v any
 	if len(raw) <= 8 || allZero(raw[8:]) {
 		var u uint64
@@ -444,11 +529,13 @@ func (d *decoder) array() (any, error) {
 		return nil, err
 	}
 	slot := d.register()
-	a := make([]any, n)
-	for i := range a {
-		if a[i], err = d.value(); err != nil {
+	a := make([]any, 0, d.capFor(n, 1))
+	for range n {
+		v, err := d.value()
+		if err != nil {
 			return nil, err
 		}
+		a = append(a, v)
 	}
 	d.objects[slot] = a
 	return a, nil
@@ -464,14 +551,17 @@ func (d *decoder) hash(withDefault bool) (any, error) {
 		return nil, err
 	}
 	slot := d.register()
-	h := &Hash{Pairs: make([]Pair, n)}
-	for i := range h.Pairs {
-		if h.Pairs[i].Key, err = d.value(); err != nil {
+	h := &Hash{Pairs: make([]Pair, 0, d.capFor(n, 2))}
+	for range n {
+		k, err := d.value()
+		if err != nil {
 			return nil, err
 		}
-		if h.Pairs[i].Value, err = d.value(); err != nil {
+		v, err := d.value()
+		if err != nil {
 			return nil, err
 		}
+		h.Pairs = append(h.Pairs, Pair{Key: k, Value: v})
 	}
 	if withDefault {
 		if h.Default, err = d.value(); err != nil {

@@ -1,9 +1,11 @@
 package rubymarshal
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzDecode: Decode never panics, and whatever it accepts survives
@@ -34,6 +36,10 @@ func FuzzDecode(f *testing.F) {
 		v, err := Decode(data)
 		if err != nil {
 			return
+		}
+		sv, err := NewDecoder(iotest.OneByteReader(bytes.NewReader(data))).Decode()
+		if err != nil || !equalValue(v, sv) {
+			t.Fatalf("Decoder disagrees with Decode: %s vs %s, %v", describe(v), describe(sv), err)
 		}
 		b, err := Encode(v)
 		if err != nil {

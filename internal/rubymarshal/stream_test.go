@@ -1,0 +1,89 @@
+package rubymarshal
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecoderReadsSuccessiveStreams(t *testing.T) {
+	var all []byte
+	cases := goldenCases()
+	for _, tc := range cases {
+		all = append(all, readGolden(t, tc.name)...)
+	}
+	for name, r := range map[string]io.Reader{
+		"whole":    bytes.NewReader(all),
+		"one byte": iotest.OneByteReader(bytes.NewReader(all)),
+		"half":     iotest.HalfReader(bytes.NewReader(all)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dec := NewDecoder(r)
+			for _, tc := range cases {
+				v, err := dec.Decode()
+				require.NoError(t, err, tc.name)
+				assert.True(t, equalValue(tc.want, v), "%s: %s", tc.name, describe(v))
+			}
+			_, err := dec.Decode()
+			assert.Equal(t, io.EOF, err)
+		})
+	}
+}
+
+func TestDecoderErrors(t *testing.T) {
+	t.Run("truncated", func(t *testing.T) {
+		b := readGolden(t, "instance")
+		_, err := NewDecoder(bytes.NewReader(b[:len(b)-3])).Decode()
+		assert.ErrorIs(t, err, ErrMalformed)
+	})
+	t.Run("read error", func(t *testing.T) {
+		boom := errors.New("boom")
+		r := io.MultiReader(strings.NewReader("\x04\x08[\x07"), iotest.ErrReader(boom))
+		_, err := NewDecoder(r).Decode()
+		assert.ErrorIs(t, err, boom)
+		assert.Contains(t, err.Error(), "rubymarshal: reading: boom")
+		_, err = NewDecoder(iotest.ErrReader(boom)).Decode()
+		assert.ErrorIs(t, err, boom)
+	})
+	t.Run("lying lengths end at the end of the input", func(t *testing.T) {
+		const size = 1 << 20
+		for _, prefix := range []string{"\"", "[", "{", "l+", "I\"\x00"} {
+			in := io.MultiReader(strings.NewReader("\x04\x08"+prefix+"\x04\xff\xff\xff\x3f"), io.LimitReader(zeros{}, size))
+			counted := &countingReader{r: in}
+			_, err := NewDecoder(counted).Decode()
+			assert.ErrorIs(t, err, ErrMalformed, prefix)
+			assert.LessOrEqual(t, counted.n, int64(size+16), prefix)
+		}
+	})
+	t.Run("version", func(t *testing.T) {
+		_, err := NewDecoder(strings.NewReader("\x05\x00")).Decode()
+		assert.ErrorIs(t, err, ErrVersion)
+	})
+}
+
+// zeros is an endless stream of '0' bytes (nil values).
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
