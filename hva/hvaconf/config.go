@@ -109,6 +109,7 @@ func (f *File) Config() (Config, []string, error) {
 	cv.integer(KeyConcurrency, &c.Concurrency, 1, maxConcurrency)
 	cv.duration(KeySoftPowerOffTimeout, &c.SoftPowerOffTimeout)
 	cv.items(KeyMetadataItems, &c.MetadataItems)
+	cv.metadataSection(&c.MetadataItems)
 
 	if h := c.ESXiHost; strings.Contains(h, "://") || strings.ContainsAny(h, " /\t") {
 		cv.fail(KeyESXiHost, "want a host name or IP address, not %q", h)
@@ -341,4 +342,35 @@ func checkItemPath(p string) error {
 		return errors.New("path must be clean, without '.', '..' or '//' parts")
 	}
 	return nil
+}
+
+// metadataSection merges the paths of Wakame's metadata { path ... }
+// section into items; metadata_items wins where both set a path.
+func (cv *converter) metadataSection(items *map[string]string) {
+	if len(cv.f.Metadata) == 0 {
+		return
+	}
+	if *items == nil {
+		*items = make(map[string]string, len(cv.f.Metadata))
+	}
+	keys := make([]string, 0, len(cv.f.Metadata))
+	for k := range cv.f.Metadata {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		v := cv.f.Metadata[k]
+		line := cv.f.MetadataLines[k]
+		if err := checkItemPath(k); err != nil {
+			cv.errs = append(cv.errs, &ValueError{File: cv.f.Path, Line: line, Key: "metadata", Msg: fmt.Sprintf("path %q: %v", k, err)})
+			continue
+		}
+		if old, set := (*items)[k]; set {
+			if old != v {
+				cv.warnings = append(cv.warnings, fmt.Sprintf("%s:%d: metadata: path %q is also in metadata_items (line %d), which wins", cv.f.Path, line, k, cv.f.Lines[KeyMetadataItems]))
+			}
+			continue
+		}
+		(*items)[k] = v
+	}
 }

@@ -74,7 +74,10 @@ func TestConfigWakameCurrent(t *testing.T) {
 		ImageCacheBudget:    10 << 30,
 		Concurrency:         8,
 		SoftPowerOffTimeout: 90 * time.Second,
-		MetadataItems:       map[string]string{"extra-hosts/fluent.local": "192.168.1.101", "x-foo": "bar"},
+		MetadataItems: map[string]string{
+			"extra-hosts/fluent.local": "192.168.1.101", "x-foo": "bar",
+			"extra-hosts/dns.local": "192.168.1.53",
+		},
 	}
 	assert.Equal(t, want, c)
 	var blocks []string
@@ -84,7 +87,7 @@ func TestConfigWakameCurrent(t *testing.T) {
 			blocks = append(blocks, w)
 		}
 	}
-	assert.Len(t, blocks, 10)
+	assert.Len(t, blocks, 9, "every block but metadata")
 	assert.Contains(t, warnings, filepath.Join("testdata", "wakame-current.conf")+":80: skipped block hypervisor_driver(:kvm) do ... end (lines 80-87): not used by esxi-hva")
 	f, err := ParseFile(filepath.Join("testdata", "wakame-current.conf"))
 	require.NoError(t, err)
@@ -271,4 +274,39 @@ func TestKnownKeys(t *testing.T) {
 	assert.Len(t, keys, 14)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
+}
+
+func TestConfigMetadataSection(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      string
+		want     map[string]string
+		warnings []string
+	}{
+		{"braces", "metadata {\n  path 'a/b', 'v1'\n  path \"c\", \"v2\"\n}", map[string]string{"a/b": "v1", "c": "v2"}, nil},
+		{"do end and parens", "metadata do\n  path('a', 'v'); path 'b', 'w'\nend", map[string]string{"a": "v", "b": "w"}, nil},
+		{"empty", "metadata {\n}", nil, nil},
+		{"two sections", "metadata { path 'a', '1' }\nmetadata { path 'b', '2' }", map[string]string{"a": "1", "b": "2"}, nil},
+		{"merged with metadata_items", "config.metadata_items = {'a' => 'items', 'c' => 'same'}\nmetadata {\n  path 'a', 'section'\n  path 'b', 'section'\n  path 'c', 'same'\n}",
+			map[string]string{"a": "items", "b": "section", "c": "same"},
+			[]string{`hva.conf:3: metadata: path "a" is also in metadata_items (line 1), which wins`}},
+		{"other content is skipped", "metadata {\n  path 'a', 'v'\n  other 1\n}", nil,
+			[]string{"hva.conf:1: skipped block metadata { ... } (lines 1-4): not used by esxi-hva"}},
+		{"non-string value is skipped", "metadata { path 'a', 1 }", nil,
+			[]string{"hva.conf:1: skipped block metadata { ... }: not used by esxi-hva"}},
+		{"arguments are skipped", "metadata(:x) { path 'a', 'b' }", nil,
+			[]string{"hva.conf:1: skipped block metadata(:x) { ... }: not used by esxi-hva"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, warnings, err := config(t, tt.src)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.MetadataItems)
+			assert.Equal(t, tt.warnings, warnings)
+		})
+	}
+
+	_, _, err := config(t, "\nmetadata {\n  path '../etc/passwd', 'x'\n}")
+	require.ErrorIs(t, err, ErrInvalidValue)
+	assert.Equal(t, `hva.conf:3: metadata: path "../etc/passwd": path must be clean, without '.', '..' or '//' parts`, err.Error())
 }

@@ -29,7 +29,14 @@
 // a bare DSL call such as `ovs_ofctl_path '/usr/bin/x'`) are skipped with a
 // warning naming the block and its lines. `config.key value` (a DSL call
 // without '=') is a syntax error, so that a setting esxi-hva needs is never
-// silently dropped. Syntax errors are *SyntaxError values with the file,
+// silently dropped. The one section esxi-hva reads is Wakame's
+//
+//	metadata {
+//	  path 'extra-hosts/fluent.local', '192.168.1.101'
+//	}
+//
+// whose paths become extra metadata CD files (Config.MetadataItems, merged
+// with esxi-hva's own metadata_items, which wins where both name a path). Syntax errors are *SyntaxError values with the file,
 // the line and what was expected: "expected value after '=' for
 // config.esxi_password", "unterminated string: missing closing \" ...",
 // "missing 'end' for block opened at line 12".

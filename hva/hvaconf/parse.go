@@ -23,6 +23,12 @@ type File struct {
 	Lines map[string]int
 	// Keys lists the assigned keys in the order they were first set.
 	Keys []string
+	// Metadata holds the paths of Wakame's metadata section,
+	// metadata { path 'extra-hosts/fluent.local', '192.168.1.101' }, which
+	// Config merges into MetadataItems; MetadataLines has their lines.
+	// A metadata section holding anything else is skipped with a warning.
+	Metadata      map[string]string
+	MetadataLines map[string]int
 	// Warnings are "file:line: message" strings for unknown keys, skipped
 	// blocks and statements, repeated keys and uninterpolated #{...}.
 	Warnings []string

@@ -168,6 +168,10 @@ func (p *parser) skipStatement(from int) error {
 	if last.line > first.line {
 		lines = " (lines " + strconv.Itoa(first.line) + "-" + strconv.Itoa(last.line) + ")"
 	}
+	if open == from+1 && isWord(first, "metadata") && p.metadataBlock(open+1, end-1) {
+		p.i = end
+		return nil
+	}
 	if open >= 0 {
 		style := "do ... end"
 		if isPunct(p.at(open), "{") {
@@ -206,4 +210,59 @@ func clip(s string) string {
 		cut--
 	}
 	return strings.TrimSpace(s[:cut]) + "..."
+}
+
+// metadataBlock reads the body, tokens [from, to), of Wakame's
+//
+//	metadata {
+//	  path 'extra-hosts/fluent.local', '192.168.1.101'
+//	}
+//
+// into File.Metadata. It reports false, recording nothing, when the body
+// holds anything but path 'key', 'value' statements.
+func (p *parser) metadataBlock(from, to int) bool {
+	items := map[string]string{}
+	lines := map[string]int{}
+	i := from
+	for i < to {
+		t := p.at(i)
+		if t.kind == tNL || isPunct(t, ";") {
+			i++
+			continue
+		}
+		if !isWord(t, "path") {
+			return false
+		}
+		j := i + 1
+		paren := isPunct(p.at(j), "(")
+		if paren {
+			j++
+		}
+		k, comma, v := p.at(j), p.at(j+1), p.at(j+2)
+		if k.kind != tString || !isPunct(comma, ",") || v.kind != tString {
+			return false
+		}
+		j += 3
+		if paren {
+			if !isPunct(p.at(j), ")") {
+				return false
+			}
+			j++
+		}
+		if j < to && !(p.at(j).kind == tNL || isPunct(p.at(j), ";")) {
+			return false
+		}
+		items[k.val] = v.val
+		lines[k.val] = t.line
+		i = j
+	}
+	if p.f.Metadata == nil {
+		p.f.Metadata = map[string]string{}
+		p.f.MetadataLines = map[string]int{}
+	}
+	for k, v := range items {
+		p.f.Metadata[k] = v
+		p.f.MetadataLines[k] = lines[k]
+	}
+	return true
 }
