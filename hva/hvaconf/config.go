@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
 )
 
 // Config is what esxi-hva takes from hva.conf, with defaults applied.
@@ -111,8 +113,15 @@ func (f *File) Config() (Config, []string, error) {
 	cv.items(KeyMetadataItems, &c.MetadataItems)
 	cv.metadataSection(&c.MetadataItems)
 
-	if h := c.ESXiHost; strings.Contains(h, "://") || strings.ContainsAny(h, " /\t") {
-		cv.fail(KeyESXiHost, "want a host name or IP address, not %q", h)
+	switch h := c.ESXiHost; {
+	case strings.Contains(h, "@"):
+		// Never echo it: the part before '@' would be credentials.
+		cv.fail(KeyESXiHost, "must not carry credentials (user@ or user:password@): use esxi_username and esxi_password")
+	case strings.ContainsAny(h, " \t\r\n"):
+		cv.fail(KeyESXiHost, "want a host name, address or https URL, got %q", h)
+	}
+	if tp := c.ESXiThumbprint; tp != "" && !validThumbprint(tp) {
+		cv.fail(KeyESXiThumbprint, "want a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got %q", tp)
 	}
 	for _, k := range []struct {
 		key string
@@ -139,19 +148,46 @@ func (f *File) Config() (Config, []string, error) {
 	return c, cv.warnings, nil
 }
 
-// Validate reports the settings a connection to ESXi cannot do without:
-// esxi_ipaddress and esxi_username. Config does not call it, so that a
-// program may run on an embedded simulator with an hva.conf that names no
-// host.
+// ESXi returns the connection settings in the form the esxi package takes.
+func (c Config) ESXi() esxi.Config {
+	return esxi.Config{
+		Host:       c.ESXiHost,
+		Datacenter: c.ESXiDatacenter,
+		Datastore:  c.ESXiDatastore,
+		PortGroup:  c.ESXiPortGroup,
+		Username:   c.ESXiUsername,
+		Password:   c.ESXiPassword,
+		Insecure:   c.ESXiInsecure,
+		Thumbprint: c.ESXiThumbprint,
+	}
+}
+
+// Validate reports what a connection to ESXi cannot do without (host,
+// datastore, username, password, a usable host and thumbprint form), as
+// esxi.Config.Validate does; errors.Is(err, esxi.ErrInvalidConfig). Config
+// does not call it, so that a program may run on an embedded simulator
+// with an hva.conf that names no host.
 func (c Config) Validate() error {
-	var errs []error
-	if c.ESXiHost == "" {
-		errs = append(errs, &ValueError{File: "hva.conf", Key: KeyESXiHost, Msg: "not set: write config.esxi_ipaddress = \"<host>\""})
+	if err := c.ESXi().Validate(); err != nil {
+		return fmt.Errorf("hva.conf: %w", err)
 	}
-	if c.ESXiUsername == "" {
-		errs = append(errs, &ValueError{File: "hva.conf", Key: KeyESXiUsername, Msg: "not set"})
+	return nil
+}
+
+// validThumbprint accepts 32 bytes in hex, optionally separated by colons,
+// spaces or dashes (the form esxi.Config takes).
+func validThumbprint(tp string) bool {
+	n := 0
+	for i := 0; i < len(tp); i++ {
+		switch c := tp[i]; {
+		case isHex(c):
+			n++
+		case c == ':' || c == ' ' || c == '-':
+		default:
+			return false
+		}
 	}
-	return errors.Join(errs...)
+	return n == 64
 }
 
 // converter turns File values into Config fields, collecting errors.

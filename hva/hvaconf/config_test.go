@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -38,6 +39,10 @@ func TestConfigSeed(t *testing.T) {
 	}
 	assert.Equal(t, want, c)
 	require.NoError(t, c.Validate())
+	assert.Equal(t, esxi.Config{
+		Host: "192.168.2.25", Datacenter: "ha-datacenter", Datastore: "datastore1", PortGroup: "VM Network",
+		Username: "root", Password: "ESXiPassword",
+	}, c.ESXi())
 }
 
 // The seed file as it appears in shared/seed, comment marks lost: the
@@ -67,7 +72,7 @@ func TestConfigWakameCurrent(t *testing.T) {
 		ESXiDatastore:       "datastore2",
 		ESXiUsername:        "wakame",
 		ESXiPassword:        `p@ss "word"`,
-		ESXiThumbprint:      "AB:CD:EF:01",
+		ESXiThumbprint:      "3F:A9:0C:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
 		ESXiPortGroup:       "Wakame VMs",
 		VMDataDir:           "/var/lib/wakame-vdc/instances",
 		EdgeNetworking:      "off",
@@ -88,6 +93,9 @@ func TestConfigWakameCurrent(t *testing.T) {
 		}
 	}
 	assert.Len(t, blocks, 9, "every block but metadata")
+	require.NoError(t, c.Validate())
+	assert.Equal(t, "Wakame VMs", c.ESXi().PortGroup)
+	assert.Equal(t, c.ESXiThumbprint, c.ESXi().Thumbprint)
 	assert.Contains(t, warnings, filepath.Join("testdata", "wakame-current.conf")+":80: skipped block hypervisor_driver(:kvm) do ... end (lines 80-87): not used by esxi-hva")
 	f, err := ParseFile(filepath.Join("testdata", "wakame-current.conf"))
 	require.NoError(t, err)
@@ -109,8 +117,8 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Empty(t, c.ESXiPassword)
 
 	err = c.Validate()
-	require.ErrorIs(t, err, ErrInvalidValue)
-	assert.Contains(t, err.Error(), "esxi_ipaddress: not set")
+	require.ErrorIs(t, err, esxi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "esxi_ipaddress")
 
 	c, _, err = config(t, "config.esxi_datastore = nil\nconfig.concurrency = nil")
 	require.NoError(t, err)
@@ -137,8 +145,9 @@ func TestConfigValues(t *testing.T) {
 			assert.Equal(t, map[string]string{"a": "b", "c/d": "5"}, c.MetadataItems)
 		}},
 		{"empty items", "config.metadata_items = {}", func(t *testing.T, c Config) { assert.Equal(t, map[string]string{}, c.MetadataItems) }},
-		{"thumbprint and port group", "config.esxi_thumbprint = 'aa:bb'\nconfig.esxi_portgroup = 'pg'", func(t *testing.T, c Config) {
-			assert.Equal(t, "aa:bb", c.ESXiThumbprint)
+		{"url host", "config.esxi_ipaddress = 'https://vc.example.org/sdk'", func(t *testing.T, c Config) { assert.Equal(t, "https://vc.example.org/sdk", c.ESXiHost) }},
+		{"thumbprint and port group", "config.esxi_thumbprint = '" + strings.Repeat("ab", 32) + "'\nconfig.esxi_portgroup = 'pg'", func(t *testing.T, c Config) {
+			assert.Equal(t, strings.Repeat("ab", 32), c.ESXiThumbprint)
 			assert.Equal(t, "pg", c.ESXiPortGroup)
 		}},
 		{"ipv6 host", "config.esxi_ipaddress = 'fe80::1'", func(t *testing.T, c Config) { assert.Equal(t, "fe80::1", c.ESXiHost) }},
@@ -162,7 +171,9 @@ func TestConfigValueErrors(t *testing.T) {
 		{"string as int", "config.esxi_datastore = 5", `hva.conf:1: esxi_datastore: want a string, got 5`},
 		{"symbol for string", "config.edge_networking = :off", `hva.conf:1: edge_networking: want a string, got :off`},
 		{"bad edge networking", "config.edge_networking = 'on'", `hva.conf:1: edge_networking: want one of "netfilter", "legacy_netfilter", "openflow", "openvnet", "off"; got "on"`},
-		{"url as host", "config.esxi_ipaddress = 'https://esxi/sdk'", `hva.conf:1: esxi_ipaddress: want a host name or IP address, not "https://esxi/sdk"`},
+		{"credentials in host", "config.esxi_ipaddress = 'https://root:" + "pw@esxi/sdk'", `hva.conf:1: esxi_ipaddress: must not carry credentials (user@ or user:password@): use esxi_username and esxi_password`},
+		{"space in host", "config.esxi_ipaddress = 'esxi 1'", `hva.conf:1: esxi_ipaddress: want a host name, address or https URL, got "esxi 1"`},
+		{"short thumbprint", "config.esxi_thumbprint = 'AB:CD'", `hva.conf:1: esxi_thumbprint: want a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got "AB:CD"`},
 		{"empty datastore", "config.esxi_datastore = ''", `hva.conf:1: esxi_datastore: must not be empty`},
 		{"concurrency zero", "config.concurrency = 0", `hva.conf:1: concurrency: want an integer from 1 to 1024, got 0`},
 		{"concurrency float", "config.concurrency = 2.0", `hva.conf:1: concurrency: want an integer, got 2.0`},
@@ -202,7 +213,7 @@ func TestConfigReportsEveryBadValue(t *testing.T) {
 }
 
 func TestConfigWarnings(t *testing.T) {
-	_, warnings, err := config(t, "config.foo = 1\nconfig.edge_networking = 'netfilter'\nconfig.esxi_insecure = true\nconfig.esxi_thumbprint = 'aa'")
+	_, warnings, err := config(t, "config.foo = 1\nconfig.edge_networking = 'netfilter'\nconfig.esxi_insecure = true\nconfig.esxi_thumbprint = '"+strings.Repeat("aa", 32)+"'")
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		`hva.conf:1: unknown key "foo"`,
