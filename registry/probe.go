@@ -13,6 +13,16 @@ import (
 	"strings"
 )
 
+// ProbePair checks that both files of the pair answer (HEAD for http(s),
+// stat for file) and returns the flat's size in bytes. hc nil means
+// http.DefaultClient. A file that does not answer is ErrUnreachable.
+func ProbePair(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return probe(ctx, hc, p)
+}
+
 // probe checks that both files of the pair answer and returns the flat's
 // size in bytes.
 func probe(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
@@ -106,7 +116,7 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 	defer body.Close()
 	h := md5.New()
 	pw := &progressWriter{w: h, total: size, fn: progress}
-	n, err := io.CopyBuffer(pw, body, make([]byte, 256<<10))
+	n, err := io.CopyBuffer(pw, body, make([]byte, 64<<10))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return fmt.Errorf("verify %s: %w", uri, err)

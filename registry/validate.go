@@ -61,6 +61,11 @@ var (
 	accountRe = regexp.MustCompile(`^a-\w+$`)
 )
 
+// Normalize validates s and returns it with vdc-manage's defaults applied
+// and the UUID without its prefix. It does no I/O. A refused field is a
+// *ValidationError.
+func (s HostSpec) Normalize() (HostSpec, error) { return s.normalized() }
+
 // normalized returns s with defaults applied, or a *ValidationError.
 func (s HostSpec) normalized() (HostSpec, error) {
 	if !nodeIDRe.MatchString(s.NodeID) {
@@ -151,6 +156,15 @@ type ImageSpec struct {
 type imagePlan struct {
 	ImageSpec
 	pair Pair
+}
+
+// Normalize validates s and returns it with defaults applied (lower-case
+// md5, account a-shpoolxx, arch x86_64, display name from the descriptor,
+// UUID without its prefix) and the pair its URI names. It does no I/O. A
+// refused field is a *ValidationError.
+func (s ImageSpec) Normalize() (ImageSpec, Pair, error) {
+	p, err := s.normalized()
+	return p.ImageSpec, p.pair, err
 }
 
 func (s ImageSpec) normalized() (imagePlan, error) {

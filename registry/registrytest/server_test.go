@@ -1,12 +1,17 @@
 package registrytest_test
 
 import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,4 +126,51 @@ func TestInspectAndSeed(t *testing.T) {
 	assert.Equal(t, 200, status, "the failure is used up")
 	reqs := s.Requests()
 	assert.Equal(t, "images", reqs[len(reqs)-1].Path)
+}
+
+func TestRegisterImage(t *testing.T) {
+	ctx := t.Context()
+	flat := []byte(strings.Repeat("disk", 1000))
+	files := map[string][]byte{"/img/lucid-flat.vmdk": flat, "/img/lucid.vmdk": []byte("descriptor")}
+	img := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, r.URL.Path, time.Time{}, bytes.NewReader(b))
+	}))
+	defer img.Close()
+	sum := md5.Sum(flat)
+	spec := registry.ImageSpec{FlatURI: img.URL + "/img/lucid-flat.vmdk", MD5: hex.EncodeToString(sum[:]), Public: true, Verify: true}
+
+	s := registrytest.New(t)
+	reg, err := s.RegisterImage(ctx, spec)
+	require.NoError(t, err)
+	assert.True(t, reg.Created)
+	assert.Equal(t, int64(len(flat)), reg.Size)
+	require.Len(t, s.Images(), 1)
+	assert.Equal(t, reg.BackupObjectID, s.Images()[0].BackupObjectID)
+	assert.Equal(t, "lucid.vmdk", s.Images()[0].DisplayName)
+	require.Len(t, s.BackupObjects(), 1)
+	assert.Equal(t, "lucid-flat.vmdk", s.BackupObjects()[0].ObjectKey)
+	assert.Equal(t, img.URL+"/img/", s.BackupStorages()[0].BaseURI)
+
+	again, err := s.RegisterImage(ctx, spec)
+	require.NoError(t, err)
+	assert.False(t, again.Created)
+	assert.Len(t, s.Images(), 1)
+
+	bad := spec
+	bad.Verify, bad.MD5 = false, strings.Repeat("0", 32)
+	_, err = s.RegisterImage(ctx, bad)
+	require.ErrorIs(t, err, registry.ErrConflict)
+
+	delete(files, "/img/lucid.vmdk")
+	other := spec
+	other.FlatURI = img.URL + "/img/other-flat.vmdk"
+	_, err = s.RegisterImage(ctx, other)
+	require.ErrorIs(t, err, registry.ErrUnreachable)
+	assert.Len(t, s.BackupStorages(), 1, "nothing stored for a refused image")
+	assert.Len(t, s.BackupObjects(), 1)
 }
