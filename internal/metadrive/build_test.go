@@ -40,26 +40,41 @@ func TestBuildReadBack(t *testing.T) {
 }
 
 func TestFATTypeAndPartition(t *testing.T) {
+	tiny := Tree{"user-data": []byte("x")}
 	for _, tc := range []struct {
 		size  int64
+		tree  Tree
 		bits  int
 		ptype byte
+		spc   byte
+		tools bool
 	}{
-		{DefaultImageSize, 16, partTypeFAT16},
-		{2 << 20, 12, partTypeFAT12},
-		{5 << 20, 12, partTypeFAT12}, // 8192 sectors: FAT12 by the table
-		{6 << 20, 16, partTypeFAT16},
-		{PartitionOffset + 64<<10, 12, partTypeFAT12},
-		{100 << 20, 16, partTypeFAT16},
+		{DefaultImageSize, typicalTree(), 16, partTypeFAT16, 2, false}, // tools: TestBuildTypicalWithTools
+		{PartitionOffset + 64<<10, tiny, 12, partTypeFAT12, 1, true},
+		{PartitionOffset + 128<<10, typicalTree(), 12, partTypeFAT12, 1, true},
+		{2 << 20, typicalTree(), 12, partTypeFAT12, 1, true},
+		{5 << 20, typicalTree(), 12, partTypeFAT12, 2, true}, // 8192 sectors: FAT12 by the table
+		{6 << 20, typicalTree(), 16, partTypeFAT16, 2, true},
+		{20 << 20, typicalTree(), 16, partTypeFAT16, 4, true},
+		{100 << 20, tiny, 16, partTypeFAT16, 4, false},
 	} {
-		img, err := BuildImage(Tree{"user-data": []byte("x")}, Options{ImageSize: tc.size})
-		require.NoError(t, err, tc.size)
-		require.Len(t, img, int(tc.size))
-		assert.Equal(t, tc.ptype, img[446+4], "partition type for %d", tc.size)
-		fsType := string(img[PartitionOffset+54 : PartitionOffset+62])
-		assert.Equal(t, map[int]string{12: "FAT12   ", 16: "FAT16   "}[tc.bits], fsType, "size %d", tc.size)
-		_, _, err = readImage(img)
-		require.NoError(t, err, tc.size)
+		t.Run(itoa(int(tc.size)), func(t *testing.T) {
+			img, err := BuildImage(tc.tree, Options{ImageSize: tc.size})
+			require.NoError(t, err)
+			require.Len(t, img, int(tc.size))
+			assert.Equal(t, tc.ptype, img[446+4], "partition type")
+			assert.Equal(t, tc.spc, img[PartitionOffset+13], "sectors per cluster")
+			fsType := string(img[PartitionOffset+54 : PartitionOffset+62])
+			assert.Equal(t, map[int]string{12: "FAT12   ", 16: "FAT16   "}[tc.bits], fsType)
+			got, _, err := readImage(img)
+			require.NoError(t, err)
+			assert.Equal(t, expected(tc.tree), asMap(got))
+			if tc.tools {
+				cd, err := BuildCD(tc.tree, Options{ImageSize: tc.size})
+				require.NoError(t, err)
+				checkWithTools(t, tc.tree, img, cd, DefaultLabel)
+			}
+		})
 	}
 }
 
@@ -250,7 +265,7 @@ func TestCDStreams(t *testing.T) {
 		assert.True(t, bytes.Equal(whole, c.Bytes()), "Reader #%d", i)
 	}
 	r := cd.Reader()
-	var got []byte
+	got := make([]byte, 0, cd.Size())
 	buf := make([]byte, 777)
 	for {
 		k, err := r.Read(buf)
@@ -297,7 +312,7 @@ func TestWriteToError(t *testing.T) {
 
 func TestCDDoesNotAliasTree(t *testing.T) {
 	tree := Tree{"user-data": []byte("before")}
-	cd, err := BuildCD(tree, Options{})
+	cd, err := BuildCD(tree, Options{ImageSize: 2 << 20})
 	require.NoError(t, err)
 	var a bytes.Buffer
 	_, err = cd.WriteTo(&a)

@@ -126,7 +126,7 @@ func run(t testing.TB, name string, args ...string) string {
 // label is the one given and mcopy extracts exactly the tree.
 func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, label string) {
 	t.Helper()
-	for _, c := range []string{"isoinfo", "fsck.fat", "mlabel", "mcopy"} {
+	for _, c := range []string{"isoinfo", "fsck.fat", "mlabel", "mcopy", "mdir"} {
 		testenv.RequireCommand(t, c)
 	}
 	dir := t.TempDir()
@@ -153,10 +153,24 @@ func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, label string) {
 	require.Len(t, lines, 2, "fsck.fat has something to say:\n%s", fsck)
 	require.True(t, strings.HasPrefix(lines[1], partPath+":"), fsck)
 
-	require.Equal(t, fmt.Sprintf(" Volume label is %-11s", label), strings.TrimRight(run(t, "mlabel", "-s", "-i", imgPath+"@@1M", "::"), "\n"))
+	for _, img := range []string{partPath, imgPath + "@@1M"} {
+		require.Equal(t, fmt.Sprintf(" Volume label is %-11s", label), strings.TrimRight(run(t, "mlabel", "-s", "-i", img, "::"), "\n"), img)
+	}
 
 	out := filepath.Join(dir, "out")
 	require.NoError(t, os.Mkdir(out, 0o755))
-	run(t, "mcopy", "-s", "-n", "-i", imgPath+"@@1M", "::", out+"/")
-	require.Equal(t, expected(tree), readDirTree(t, out))
+	run(t, "mcopy", "-s", "-n", "-i", partPath, "::", out+"/")
+	want := expected(tree)
+	require.Equal(t, want, readDirTree(t, out))
+
+	// The whole disk image, partition at 1 MiB: mdir lists every path.
+	listed := map[string]bool{}
+	for _, l := range strings.Split(run(t, "mdir", "-/", "-b", "-i", imgPath+"@@1M", "::"), "\n") {
+		if p, ok := strings.CutPrefix(l, "::/"); ok {
+			listed[strings.TrimSuffix(p, "/")] = true
+		}
+	}
+	for p := range want {
+		require.True(t, listed[strings.TrimSuffix(p, "/")], "mdir -/ -b does not list %q", p)
+	}
 }

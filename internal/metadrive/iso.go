@@ -128,9 +128,9 @@ func isoHeader(fileSize int64, volumeID string, t time.Time) []byte {
 	var su []byte
 	su = append(su, susp("SP", 0xbe, 0xef, 0)...)
 	su = append(su, susp("RR", 0x81)...) // PX and TF present
-	su = append(su, susp("CE", ce...)...)
 	su = append(su, rrPX(modeDir, 2)...)
 	su = append(su, rrTF(t)...)
+	su = append(su, susp("CE", ce...)...) // last, as genisoimage places it
 	dot := dirRecord([]byte{0}, secRoot, isoSector, true, t, su)
 
 	su = append([]byte(nil), susp("RR", 0x81)...)
