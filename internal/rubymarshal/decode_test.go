@@ -139,6 +139,8 @@ func TestDecodeMap(t *testing.T) {
 	vol := m["volume"].(map[string]any)["vol-demo1"].(map[string]any)
 	assert.Equal(t, int64(20<<30), vol["size"])
 	assert.Equal(t, "demo0001", m["request_params"].(map[string]any)["hostname"])
+	checksum := m["image"].(map[string]any)["backup_object"].(map[string]any)["checksum"]
+	assert.Equal(t, "9a0364b9e99bb480dd25e1f0284c8555", checksum, "US-ASCII strings are plain strings in Map")
 
 	_, err = DecodeMap([]byte("\x04\x08[\x00"))
 	require.ErrorIs(t, err, ErrMalformed)

@@ -1,12 +1,14 @@
 package rubymarshal
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/big"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -21,11 +23,29 @@ const (
 // See the package doc for the accepted Go types; any other type is an
 // *EncodeError (matching ErrUnsupported) naming the type and where it was.
 func Encode(v any) ([]byte, error) {
-	e := encoder{buf: make([]byte, 0, 256)}
+	e := encoderPool.Get().(*encoder)
+	defer e.release()
 	if err := e.stream(v); err != nil {
 		return nil, err
 	}
-	return e.buf, nil
+	return bytes.Clone(e.buf), nil
+}
+
+// encoderPool recycles encoders: their buffer and symbol table would
+// otherwise be regrown for every message.
+var encoderPool = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 4096)} }}
+
+// release resets e and returns it to the pool unless it grew large.
+func (e *encoder) release() {
+	if cap(e.buf) > 1<<20 || len(e.symbols) > 4096 {
+		return
+	}
+	e.buf = e.buf[:0]
+	clear(e.symbols)
+	clear(e.keys)
+	e.keys = e.keys[:0]
+	e.depth = 0
+	encoderPool.Put(e)
 }
 
 // An Encoder writes Marshal streams to an io.Writer, one per Encode call.
@@ -136,7 +156,7 @@ func (e *encoder) symbol(s string) {
 		return
 	}
 	if e.symbols == nil {
-		e.symbols = make(map[string]int, 16)
+		e.symbols = make(map[string]int, 32)
 	}
 	e.symbols[s] = len(e.symbols)
 	ascii := true
@@ -416,7 +436,7 @@ func (e *encoder) symbolMap(m map[string]any) error {
 		e.keys = append(e.keys, k)
 	}
 	keys := e.keys[mark:]
-	sort.Strings(keys)
+	slices.Sort(keys)
 	defer func() { e.keys = e.keys[:mark] }()
 	for i := range keys {
 		k := e.keys[mark+i]
@@ -480,7 +500,7 @@ func (e *encoder) reflectValue(v any) error {
 			keys = append(keys, k)
 			vals[k] = iter.Value()
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		if err := e.enter(v); err != nil {
 			return err
 		}

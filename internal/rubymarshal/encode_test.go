@@ -128,6 +128,8 @@ func TestHashAccessors(t *testing.T) {
 
 	m := h.Map()
 	assert.Equal(t, map[string]any{"state": sym("running"), "name": "x", "bin": int64(1), "enc": 2, "7": "seven"}, m)
+	assert.Equal(t, map[string]any{"a": "ascii", "b": []any{"sjis", Binary("bin")}},
+		H(sym("a"), EncString{S: "ascii", Encoding: "US-ASCII"}, sym("b"), A(EncString{S: "sjis", Encoding: "Shift_JIS"}, Binary("bin"))).Map())
 
 	h.Set(sym("state"), sym("halted"))
 	h.Set("state", "string key is another key")

@@ -76,9 +76,12 @@ func (h *Hash) Set(key, value any) {
 // Map converts the Hash into a map keyed by strings, recursively: String
 // and Symbol keys both become plain string keys (other keys are formatted
 // with fmt.Sprint), nested *Hash values become map[string]any and nested
-// arrays are converted element by element. Values keep their decoded
-// types, so a Symbol value stays a Symbol. When two keys map to the same
-// string, the later pair wins, as in Ruby. Default is dropped.
+// arrays are converted element by element. EncString values (US-ASCII
+// digest ids, for instance) become plain strings; all other values keep
+// their decoded types, so a Symbol value stays a Symbol and a binary
+// String stays Binary. When two keys map to the same string, the later
+// pair wins. Default is dropped. Use the *Hash itself where encodings or
+// key types matter.
 func (h *Hash) Map() map[string]any {
 	if h == nil {
 		return nil
@@ -105,6 +108,8 @@ func convert(v any) any {
 			out[i] = convert(e)
 		}
 		return out
+	case EncString:
+		return x.S
 	}
 	return v
 }
