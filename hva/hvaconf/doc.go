@@ -17,6 +17,11 @@
 //	config.something       = ["a", 1, :b]       # arrays of literals
 //	config.metadata_items  = { "x-foo" => "bar", other: "baz" }   # hashes
 //
+// Wakame's DSL form of a setting, `vm_data_dir '/'` or `vm_data_dir('/')`
+// without `config.`, sets a known key (one esxi-hva uses or one of
+// Wakame's) like an assignment. `esxi_password = 'x'` without `config.`
+// only sets a Ruby local variable, in Wakame too: it draws a warning.
+//
 // A value may start on the line after '=' and arrays and hashes may span
 // lines. #{...} inside a double-quoted string is kept as literal text (with
 // a warning). A value that is Ruby code rather than a literal
@@ -26,8 +31,8 @@
 // Block sections of current Wakame files — dc_network('public') { ... },
 // capture { ... }, hypervisor_driver('kvm') do ... end, config.x do |c| ...
 // end, nested to any depth — and any other Ruby statement (require ...,
-// a bare DSL call such as `ovs_ofctl_path '/usr/bin/x'`) are skipped with a
-// warning naming the block and its lines. `config.key value` (a DSL call
+// a DSL call of an unknown name) are skipped with a warning naming the
+// block and its lines. `config.key value` (a DSL call
 // without '=') is a syntax error, so that a setting esxi-hva needs is never
 // silently dropped. The one section esxi-hva reads is Wakame's
 //

@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// File is a parsed hva.conf: every `config.key = value` assignment, in the
-// order read, and the warnings the file deserves.
+// File is a parsed hva.conf: every `config.key = value` assignment (and
+// every `key value` DSL call of a known key), in the order read, and the
+// warnings the file deserves.
 type File struct {
 	// Path is the name given to Parse (the path, for ParseFile).
 	Path string
@@ -145,6 +146,10 @@ func (p *parser) file() error {
 			if err := p.configStatement(); err != nil {
 				return err
 			}
+		case t.kind == tIdent && (usedKeys[t.text] || wakameKeys[t.text]):
+			if err := p.dslSetting(); err != nil {
+				return err
+			}
 		case t.kind == tIdent || t.kind == tConst || isPunct(t, "@") || isPunct(t, "$") || isPunct(t, "::"):
 			if err := p.skipStatement(p.i); err != nil {
 				return err
@@ -177,6 +182,55 @@ func (p *parser) configStatement() error {
 	default:
 		return p.errf(t.line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, t.describe())
 	}
+}
+
+// dslSetting handles a statement starting with a known key without
+// `config.`: Wakame's DSL form `vm_data_dir '/'` (or `vm_data_dir('/')`),
+// which sets the key like an assignment does. `key = value` without
+// `config.` only sets a Ruby local variable: it is skipped with a warning
+// saying so.
+func (p *parser) dslSetting() error {
+	start := p.i
+	k := p.next()
+	t := p.peek()
+	switch {
+	case isPunct(t, "="):
+		end, err := p.skipExpr(start)
+		if err != nil {
+			return err
+		}
+		p.warnf(k.line, "%q sets a Ruby local variable, not the setting: write config.%s = ...", clip(p.source(start, end)), k.text)
+		p.i = end
+		return nil
+	case endsStatement(t) || isWord(t, "do") || isPunct(t, "{") || isPunct(t, ".") || t.kind == tPunct && !isPunct(t, "(") && !p.startsLiteral(p.i):
+		return p.skipStatement(start)
+	}
+	argStart := p.i
+	paren := isPunct(t, "(") && !t.space
+	if paren {
+		p.next()
+	}
+	if p.startsLiteral(p.i) {
+		v, ok, err := p.literal(0)
+		if err != nil {
+			return err
+		}
+		if ok && paren {
+			ok = isPunct(p.peek(), ")")
+			p.next()
+		}
+		if ok && endsStatement(p.peek()) {
+			p.set(k.text, k.line, v)
+			return nil
+		}
+	}
+	end, err := p.skipExpr(argStart)
+	if err != nil {
+		return err
+	}
+	p.set(k.text, k.line, Expr(p.source(argStart, end)))
+	p.i = end
+	return nil
 }
 
 // startsLiteral reports whether t can begin a literal value.

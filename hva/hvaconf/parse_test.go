@@ -112,7 +112,10 @@ func TestParseWarnings(t *testing.T) {
 		{"while do", "foo do\n  while a do\n    b\n  end\nend", []string{"hva.conf:1: skipped block foo do ... end (lines 1-5): not a Wakame hva.conf section"}},
 		{"one-line block", "features { openvnet false }", []string{"hva.conf:1: skipped block features { ... }: not used by esxi-hva"}},
 		{"bare statement", "require 'fuguta'", []string{`hva.conf:1: skipped statement "require 'fuguta'": esxi-hva reads only config.key = value assignments`}},
-		{"dsl call", "ovs_ofctl_path '/usr/bin/ovs-ofctl'", []string{`hva.conf:1: skipped statement "ovs_ofctl_path '/usr/bin/ovs-ofctl'": esxi-hva reads only config.key = value assignments`}},
+		{"unknown dsl call", "bridge_prefix 'br'", []string{`hva.conf:1: skipped statement "bridge_prefix 'br'": esxi-hva reads only config.key = value assignments`}},
+		{"local variable", "esxi_password = 'x'", []string{`hva.conf:1: "esxi_password = 'x'" sets a Ruby local variable, not the setting: write config.esxi_password = ...`}},
+		{"known key with block", "esxi_datastore do\nend", []string{"hva.conf:1: skipped block esxi_datastore do ... end (lines 1-2): not a Wakame hva.conf section"}},
+		{"known key alone", "esxi_datastore", []string{`hva.conf:1: skipped statement "esxi_datastore": esxi-hva reads only config.key = value assignments`}},
 		{"nested config setting", "config.features.openvnet = true", []string{`hva.conf:1: skipped statement "config.features.openvnet = true": esxi-hva reads only config.key = value assignments`}},
 		{"interpolation", `config.trema_tmp = "#{x}/tmp"`, []string{`hva.conf:1: string "#{x}/tmp" contains #{...}, which esxi-hva keeps as literal text`}},
 		{"duplicate hash key", `config.metadata_items = {"a" => "1", a: "2"}`, []string{`hva.conf:1: hash key "a" given twice; the last one wins`}},
@@ -123,6 +126,40 @@ func TestParseWarnings(t *testing.T) {
 			assert.Equal(t, tt.want, f.Warnings)
 		})
 	}
+}
+
+// Wakame's DSL form sets known keys too (dcmgr/spec/minimal_hva.conf
+// is `vm_data_dir '/'`).
+func TestParseDSLSettings(t *testing.T) {
+	tests := []struct {
+		src  string
+		key  string
+		want any
+	}{
+		{"vm_data_dir '/'", "vm_data_dir", "/"},
+		{"esxi_ipaddress \"10.0.0.1\" # comment", "esxi_ipaddress", "10.0.0.1"},
+		{"esxi_ipaddress(\"10.0.0.1\")", "esxi_ipaddress", "10.0.0.1"},
+		{"ovs_ofctl_path '/usr/bin/ovs-ofctl'", "ovs_ofctl_path", "/usr/bin/ovs-ofctl"},
+		{"concurrency 8", "concurrency", int64(8)},
+		{"esxi_insecure false", "esxi_insecure", false},
+		{"logging_service_port -1", "logging_service_port", int64(-1)},
+		{"metadata_items({'a' => 'b'})", "metadata_items", map[string]any{"a": "b"}},
+		{"metadata_items 'a' => 'b'", "metadata_items", Expr("'a' => 'b'")},
+		{"esxi_password ENV['PW']", "esxi_password", Expr("ENV['PW']")},
+		{"trema_tmp File.join(a, 'tmp')", "trema_tmp", Expr("File.join(a, 'tmp')")},
+		{"concurrency(8) + 1", "concurrency", Expr("(8) + 1")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			f := parse(t, tt.src)
+			assert.Empty(t, f.Warnings)
+			assert.Equal(t, tt.want, f.Values[tt.key])
+			assert.Equal(t, 1, f.Lines[tt.key])
+		})
+	}
+	f := parse(t, "config.esxi_datastore = 'a'\nesxi_datastore 'b'")
+	assert.Equal(t, "b", f.Values["esxi_datastore"])
+	assert.Equal(t, []string{"hva.conf:2: config.esxi_datastore set again (also at line 1); the last assignment wins"}, f.Warnings)
 }
 
 func TestParseBlocksDoNotLeakSettings(t *testing.T) {
