@@ -14,9 +14,10 @@ import (
 )
 
 // SQL registers hosts and images by writing dcmgr's MySQL schema, as
-// vdc-manage does. It is safe for concurrent use (each registration is one
-// transaction), but, like dcmgr, it does not serialize two registrations of
-// the same node id against each other (host_nodes.node_id is not unique).
+// vdc-manage does. It is safe for concurrent use: each registration is one
+// transaction, serialized with every other registration made through this
+// package on the same database by a named lock (see inTx); registrations
+// made by vdc-manage at the same moment are not covered.
 type SQL struct {
 	db      *sql.DB
 	owned   bool
@@ -167,9 +168,36 @@ func (s *SQL) insertUUID(ctx context.Context, tx *sql.Tx, kind, table, prefix, f
 	return "", fmt.Errorf("insert %s: %d generated UUIDs all collided", kind, s.tries)
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
-func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// lockTimeout bounds the wait for another registration of this database.
+const lockTimeout = 30 * time.Second
+
+// inTx runs fn in a transaction, committing when it returns nil. The
+// transaction holds a MySQL named lock ("esxi-hva-registry.<database>") so
+// that registrations made through this package never interleave: without
+// it, two concurrent RegisterImage calls could both miss and both insert a
+// backup storage (base_uri has no unique index), or two RegisterHost calls
+// the same node id. vdc-manage itself takes no such lock.
+func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('esxi-hva-registry.', COALESCE(DATABASE(), '')), ?)",
+		int(lockTimeout/time.Second)).Scan(&got); err != nil {
+		return fmt.Errorf("take the registry lock: %w", err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		return fmt.Errorf("take the registry lock: another registration held it for %s", lockTimeout)
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx),
+			"DO RELEASE_LOCK(CONCAT('esxi-hva-registry.', COALESCE(DATABASE(), '')))"); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("release the registry lock: %w", rerr))
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

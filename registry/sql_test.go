@@ -219,3 +219,48 @@ func TestOpenSQL(t *testing.T) {
 	assert.NoError(t, NewSQL(db).Close(), "NewSQL does not own the pool")
 	assert.NoError(t, db.Ping(), "the caller's pool stays open")
 }
+
+func TestSQLConcurrentRegistrations(t *testing.T) {
+	ctx := context.Background()
+	db := newTestDB(t)
+	files := pairFiles("", "disk", 1000)
+	srv := newImageServer(t, files)
+	spec := ImageSpec{FlatURI: srv.URL + "/disk-flat.vmdk", MD5: md5hex(files["disk-flat.vmdk"])}
+	host := HostSpec{NodeID: "hva.esxi1", Hypervisor: "esxi", Force: true}
+
+	const n = 6
+	var wg sync.WaitGroup
+	images := make([]ImageRegistration, n)
+	hosts := make([]HostRegistration, n)
+	errs := make([]error, 2*n)
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			images[i], errs[i] = NewSQL(db).RegisterImage(ctx, spec)
+		}()
+		go func() {
+			defer wg.Done()
+			hosts[i], errs[n+i] = NewSQL(db).RegisterHost(ctx, host)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	created, hostsCreated := 0, 0
+	for i := range n {
+		if images[i].Created {
+			created++
+		}
+		if hosts[i].Created {
+			hostsCreated++
+		}
+		assert.Equal(t, images[0].ImageID, images[i].ImageID)
+		assert.Equal(t, hosts[0].Host.ID, hosts[i].Host.ID)
+	}
+	assert.Equal(t, 1, created)
+	assert.Equal(t, 1, hostsCreated)
+	assert.Equal(t, []int{1, 1, 1, 1}, []int{count(t, db, "backup_storages"), count(t, db, "backup_objects"),
+		count(t, db, "images"), count(t, db, "host_nodes")})
+}
