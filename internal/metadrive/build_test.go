@@ -21,7 +21,7 @@ func TestBuildTypicalWithTools(t *testing.T) {
 	require.Len(t, img, DefaultImageSize)
 	cd, err := BuildCD(tree, Options{})
 	require.NoError(t, err)
-	checkWithTools(t, tree, img, cd, DefaultLabel)
+	checkWithTools(t, tree, img, cd, Options{})
 }
 
 func TestBuildReadBack(t *testing.T) {
@@ -72,7 +72,7 @@ func TestFATTypeAndPartition(t *testing.T) {
 			if tc.tools {
 				cd, err := BuildCD(tc.tree, Options{ImageSize: tc.size})
 				require.NoError(t, err)
-				checkWithTools(t, tc.tree, img, cd, DefaultLabel)
+				checkWithTools(t, tc.tree, img, cd, Options{})
 			}
 		})
 	}
@@ -213,6 +213,7 @@ func TestCustomLabelAndVolumeID(t *testing.T) {
 	_, err = cd.WriteTo(&buf)
 	require.NoError(t, err)
 	assert.Equal(t, "CONFIG_2"+strings.Repeat(" ", 24), string(buf.Bytes()[16*2048+40:16*2048+72]))
+	checkWithTools(t, tree, img, cd, o)
 }
 
 func TestDeterminism(t *testing.T) {
@@ -339,7 +340,7 @@ func TestManyFilesSpanClusters(t *testing.T) {
 	assert.Equal(t, expected(tree), asMap(got))
 	cd, err := BuildCD(tree, Options{})
 	require.NoError(t, err)
-	checkWithTools(t, tree, img, cd, DefaultLabel)
+	checkWithTools(t, tree, img, cd, Options{})
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

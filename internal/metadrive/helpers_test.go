@@ -124,9 +124,16 @@ func run(t testing.TB, name string, args ...string) string {
 // checkWithTools checks a built image and CD with isoinfo, fsck.fat and
 // mtools: the CD holds exactly img, fsck.fat finds nothing to say, the
 // label is the one given and mcopy extracts exactly the tree.
-func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, label string) {
+func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, o Options) {
 	t.Helper()
-	for _, c := range []string{"isoinfo", "fsck.fat", "mlabel", "mcopy", "mdir"} {
+	label, volumeID := o.Label, o.VolumeID
+	if label == "" {
+		label = DefaultLabel
+	}
+	if volumeID == "" {
+		volumeID = DefaultVolumeID
+	}
+	for _, c := range []string{"isoinfo", "fsck.fat", "mlabel", "mcopy", "mdir", "blkid"} {
 		testenv.RequireCommand(t, c)
 	}
 	dir := t.TempDir()
@@ -141,7 +148,7 @@ func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, label string) {
 	require.NoError(t, os.WriteFile(partPath, img[PartitionOffset:], 0o644))
 
 	info := run(t, "isoinfo", "-d", "-i", isoPath)
-	require.Contains(t, info, "Volume id: META_CD\n")
+	require.Contains(t, info, "Volume id: "+volumeID+"\n")
 	require.Contains(t, info, "Rock Ridge signatures version 1 found")
 	listing := run(t, "isoinfo", "-R", "-l", "-i", isoPath)
 	require.Contains(t, listing, " metadata.img \n")
@@ -162,6 +169,24 @@ func checkWithTools(t *testing.T, tree Tree, img []byte, cd *CD, label string) {
 	run(t, "mcopy", "-s", "-n", "-i", partPath, "::", out+"/")
 	want := expected(tree)
 	require.Equal(t, want, readDirTree(t, out))
+
+	// What udev/blkid (and so mount LABEL=...) see.
+	blkid := func(args ...string) map[string]string {
+		out := map[string]string{}
+		for _, l := range strings.Split(run(t, "blkid", append([]string{"-p", "-o", "export"}, args...)...), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	cdID := blkid(isoPath)
+	require.Equal(t, "iso9660", cdID["TYPE"])
+	require.Equal(t, volumeID, cdID["LABEL"])
+	require.Equal(t, "dos", blkid(imgPath)["PTTYPE"])
+	fsID := blkid("-O", itoa(PartitionOffset), imgPath)
+	require.Equal(t, "vfat", fsID["TYPE"])
+	require.Equal(t, label, fsID["LABEL"])
 
 	// The whole disk image, partition at 1 MiB: mdir lists every path.
 	listed := map[string]bool{}

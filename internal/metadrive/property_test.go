@@ -170,7 +170,7 @@ func TestRandomTrees(t *testing.T) {
 			tooled++
 			cd, err := BuildCD(tree, o)
 			require.NoError(t, err)
-			t.Run("tools-"+itoa(i), func(t *testing.T) { checkWithTools(t, tree, img, cd, DefaultLabel) })
+			t.Run("tools-"+itoa(i), func(t *testing.T) { checkWithTools(t, tree, img, cd, Options{}) })
 		}
 	}
 	t.Logf("%d built, %d too large, %d checked with the tools", built, tooLarge, tooled)
