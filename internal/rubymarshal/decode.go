@@ -59,7 +59,7 @@ var inProgress any = inProgressMark{}
 // Marshal.dump) into Go values, as described in the package doc. The whole
 // input must be consumed.
 func Decode(data []byte) (any, error) {
-	d := decoder{data: data, objects: make([]any, 0, len(data)/32+1), symbols: make([]string, 0, len(data)/64+1)}
+	d := decoder{data: data, objects: make([]any, 0, min(len(data)/32+1, 4096)), symbols: make([]string, 0, min(len(data)/64+1, 1024))}
 	v, err := d.stream()
 	if err != nil {
 		return nil, err

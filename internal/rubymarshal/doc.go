@@ -28,12 +28,21 @@
 //
 // Decoding is safe on hostile input: it never panics, never allocates more
 // than the remaining input could fill, and stops at MaxDepth levels of
-// nesting.
+// Array/Hash nesting. Decode takes exactly one stream; a Decoder
+// (NewDecoder) reads successive streams from an io.Reader.
+//
+// Hash.Get looks a key up as String or Symbol, and Hash.Map (or DecodeMap)
+// gives a plain map[string]any tree for callers that do not care about
+// key types: Symbol values stay Symbols there, so a state can still be told
+// from a String.
 //
 // Encode accepts the decoded types above and, for convenience, every Go
 // integer kind, float32, []byte (as Binary), slices of any element type
 // and maps with string keys. Keys of such maps become Symbols (Wakame's
 // hashes are keyed by Symbols) in sorted order; use *Hash for exact control
 // over key types and order. A Go type named Symbol whose underlying type is
-// string (such as hva.Symbol) is written as a Ruby Symbol too.
+// string (such as hva.Symbol) is written as a Ruby Symbol too. Times go out
+// as Ruby writes them: UTC times with the UTC flag, others with their
+// offset and zone name, nanoseconds included. Encode never writes object
+// links. An Encoder (NewEncoder) writes streams to an io.Writer.
 package rubymarshal

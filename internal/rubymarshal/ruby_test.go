@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +181,37 @@ end`
 	require.Len(t, results, n)
 	for _, r := range results {
 		assert.Equal(t, "ok", r)
+	}
+}
+
+// TestGoldenFilesMatchScript: the checked-in vectors are what
+// testdata/golden.rb makes with this machine's Ruby (compared as decoded
+// values, so a Ruby that orders Time's instance variables differently
+// still agrees).
+func TestGoldenFilesMatchScript(t *testing.T) {
+	ruby := testenv.RequireCommand(t, "ruby")
+	dir := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), ruby, filepath.Join("testdata", "golden.rb"), dir)
+	cmd.Env = append(cmd.Environ(), "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	made, err := filepath.Glob(filepath.Join(dir, "*.bin"))
+	require.NoError(t, err)
+	checkedIn, err := filepath.Glob(filepath.Join("testdata", "golden", "*.bin"))
+	require.NoError(t, err)
+	require.Equal(t, len(checkedIn), len(made), "golden.rb and testdata/golden disagree on the set of files")
+	for _, f := range made {
+		name := filepath.Base(f)
+		fresh, err := os.ReadFile(f)
+		require.NoError(t, err)
+		old, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+		require.NoError(t, err, "%s made by golden.rb is not checked in", name)
+		v1, err1 := Decode(fresh)
+		v2, err2 := Decode(old)
+		if err1 != nil || err2 != nil {
+			assert.Equal(t, fmt.Sprint(err2), fmt.Sprint(err1), name)
+			continue
+		}
+		assert.True(t, equalValue(v2, v1), "%s: checked in %s, script now makes %s", name, describe(v2), describe(v1))
 	}
 }

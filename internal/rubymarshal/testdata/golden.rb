@@ -1,11 +1,11 @@
 # Writes testdata/golden/<name>.bin: Marshal.dump of each value below, as
 # produced by real Ruby. Run from the package directory:
 #
-#   ruby testdata/golden.rb
+#   ruby testdata/golden.rb [output-dir]
 #
 # golden_test.go holds the Go value each file must decode to. Times are
 # fixed, so the output is deterministic for a given Ruby version.
-dir = File.join(__dir__, "golden")
+dir = ARGV[0] || File.join(__dir__, "golden")
 Dir.mkdir(dir) unless Dir.exist?(dir)
 
 created = Time.utc(2026, 11, 26, 10, 0, 0)
