@@ -91,7 +91,8 @@ func DecodeMap(data []byte) (map[string]any, error) {
 // in an error at the end of the input, with memory bounded by what was
 // actually read.
 type Decoder struct {
-	d decoder
+	d   decoder
+	err error // sticky: a stream is not resynchronised after an error
 }
 
 // NewDecoder returns a Decoder reading from r.
@@ -101,13 +102,25 @@ func NewDecoder(r io.Reader) *Decoder {
 
 // Decode reads the next Marshal stream. It returns io.EOF when the input
 // ends cleanly before a stream starts, and a read error other than io.EOF
-// wrapped.
+// wrapped. After an error every later call returns the same error.
 func (dec *Decoder) Decode() (any, error) {
+	if dec.err != nil {
+		return nil, dec.err
+	}
+	v, err := dec.next()
+	if err != nil {
+		dec.err = err
+	}
+	return v, err
+}
+
+func (dec *Decoder) next() (any, error) {
 	d := &dec.d
 	// Values of the previous call never alias the buffer, so its
 	// consumed bytes can be dropped now.
 	d.data = d.data[:copy(d.data, d.data[d.pos:])]
 	d.pos, d.depth, d.ivDepth = 0, 0, 0
+	clear(d.objects)
 	d.symbols, d.objects = d.symbols[:0], d.objects[:0]
 	if d.remaining() == 0 && !d.fill(1) {
 		if d.rerr == nil || errors.Is(d.rerr, io.EOF) {
@@ -152,7 +165,7 @@ func (d *decoder) fill(n int) bool {
 	if d.r == nil {
 		return false
 	}
-	for d.remaining() < n {
+	for empty := 0; d.remaining() < n; {
 		if d.rerr != nil {
 			return false
 		}
@@ -163,8 +176,15 @@ func (d *decoder) fill(n int) bool {
 		}
 		m, err := d.r.Read(d.data[len(d.data):cap(d.data)])
 		d.data = d.data[:len(d.data)+m]
-		if err != nil {
+		switch {
+		case err != nil:
 			d.rerr = err
+		case m > 0:
+			empty = 0
+		default:
+			if empty++; empty >= 100 {
+				d.rerr = io.ErrNoProgress
+			}
 		}
 	}
 	return true

@@ -61,11 +61,23 @@ func TestDecoderErrors(t *testing.T) {
 			assert.LessOrEqual(t, counted.n, int64(size+16), prefix)
 		}
 	})
-	t.Run("version", func(t *testing.T) {
-		_, err := NewDecoder(strings.NewReader("\x05\x00")).Decode()
+	t.Run("version, then sticky", func(t *testing.T) {
+		dec := NewDecoder(strings.NewReader("\x05\x00\x04\x08T"))
+		_, err := dec.Decode()
 		assert.ErrorIs(t, err, ErrVersion)
+		_, err2 := dec.Decode()
+		assert.Equal(t, err, err2)
+	})
+	t.Run("reader without progress", func(t *testing.T) {
+		_, err := NewDecoder(stuck{}).Decode()
+		assert.ErrorIs(t, err, io.ErrNoProgress)
 	})
 }
+
+// stuck returns 0, nil forever.
+type stuck struct{}
+
+func (stuck) Read([]byte) (int, error) { return 0, nil }
 
 // zeros is an endless stream of '0' bytes (nil values).
 type zeros struct{}
