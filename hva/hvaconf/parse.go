@@ -237,7 +237,7 @@ func (p *parser) dslSetting() error {
 func (p *parser) startsLiteral(i int) bool {
 	t := p.at(i)
 	switch t.kind {
-	case tString, tNumber, tSymbol:
+	case tString, tNumber, tSymbol, tWords:
 		return true
 	case tIdent:
 		return t.text == "true" || t.text == "false" || t.text == "nil"
@@ -373,6 +373,17 @@ func (p *parser) literal(depth int) (any, bool, error) {
 		return v, err == nil, err
 	case tSymbol:
 		return Symbol(t.val), true, nil
+	case tWords:
+		words := strings.Fields(t.val)
+		out := make([]any, len(words))
+		for i, w := range words {
+			if t.text[1] == 'i' || t.text[1] == 'I' {
+				out[i] = Symbol(w)
+			} else {
+				out[i] = w
+			}
+		}
+		return out, true, nil
 	case tIdent:
 		switch t.text {
 		case "true":

@@ -75,6 +75,21 @@ func TestParseValues(t *testing.T) {
 		{"leading dot chain", "config.x = [1]\n  .first", Expr("[1] .first")},
 		{"lambda", `config.x = lambda { |a| a }`, Expr("lambda { |a| a }")},
 		{"after BOM", "\ufeffconfig.x = 1", int64(1)},
+		{"percent words", `config.x = %w[a b  c]`, []any{"a", "b", "c"}},
+		{"percent symbols", `config.x = %i(a b)`, []any{Symbol("a"), Symbol("b")}},
+		{"percent q", `config.x = %q{it's "x" {nested}}`, `it's "x" {nested}`},
+		{"percent paren", `config.x = %(a\)b)`, "a)b"},
+		{"percent regexp is code", `config.x = %r{a/b}`, Expr("%r{a/b}")},
+		{"char literal", `config.x = ?a`, "a"},
+		{"heredoc", "config.x = <<EOS\nline 1\n  'line' \"2\"\nEOS\n", "line 1\n  'line' \"2\"\n"},
+		{"squiggly heredoc", "config.x = <<~EOS\n    a\n      b\n    EOS\n", "a\n  b\n"},
+		{"quoted heredoc", "config.x = <<-'EOS'\n#{raw}\n  EOS", "#{raw}\n"},
+		{"division", `config.x = 10 / 2`, Expr("10 / 2")},
+		{"modulo", `config.x = 10 %3`, Expr("10 %3")},
+		{"shift", `config.x = 1 << 2`, Expr("1 << 2")},
+		{"ternary", `config.x = a ? 'b' : 'c'`, Expr("a ? 'b' : 'c'")},
+		{"ambiguous slash is division", "config.x = total /2\nconfig.y = 1", Expr("total /2")},
+		{"regexp with quote", `config.x = foo =~ /it's/`, Expr("foo =~ /it's/")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +132,7 @@ func TestParseWarnings(t *testing.T) {
 		{"known key with block", "esxi_datastore do\nend", []string{"hva.conf:1: skipped block esxi_datastore do ... end (lines 1-2): not a Wakame hva.conf section"}},
 		{"known key alone", "esxi_datastore", []string{`hva.conf:1: skipped statement "esxi_datastore": esxi-hva reads only config.key = value assignments`}},
 		{"nested config setting", "config.features.openvnet = true", []string{`hva.conf:1: skipped statement "config.features.openvnet = true": esxi-hva reads only config.key = value assignments`}},
+		{"block with heredoc and regexp", "hypervisor_driver(:kvm) do\n  script <<~SH\n    echo \"it's }\"\n  SH\n  match %r{^/dev/(sd|vd)}\n  pattern(/don't/)\nend", []string{"hva.conf:1: skipped block hypervisor_driver(:kvm) do ... end (lines 1-7): not used by esxi-hva"}},
 		{"interpolation", `config.trema_tmp = "#{x}/tmp"`, []string{`hva.conf:1: string "#{x}/tmp" contains #{...}, which esxi-hva keeps as literal text`}},
 		{"duplicate hash key", `config.metadata_items = {"a" => "1", a: "2"}`, []string{`hva.conf:1: hash key "a" given twice; the last one wins`}},
 	}
@@ -204,6 +220,10 @@ func TestParseSyntaxErrors(t *testing.T) {
 		{"missing =end", "=begin\nfoo\n", 1, "missing =end for =begin at line 1"},
 		{"bad unicode", `config.a = "\u{110000}"`, 1, "invalid unicode escape"},
 		{"bad hex", `config.a = "\xZZ"`, 1, "invalid \\x escape"},
+		{"unterminated heredoc", "config.a = <<EOS\nbody\n", 1, "unterminated heredoc <<EOS opened at line 1: missing EOS line"},
+		{"heredoc at eof", "config.a = <<EOS", 1, "unterminated heredoc <<EOS"},
+		{"unterminated words", "config.a = %w[a\nb", 1, "unterminated %w literal opened at line 1: missing ']'"},
+		{"unterminated regexp", "foo(/abc\n)", 1, "unterminated regexp opened at line 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,7 +32,7 @@ func endsValue(t token) bool {
 	switch t.kind {
 	case tIdent:
 		return !nonValueWords[t.text]
-	case tConst, tNumber, tString, tXString, tSymbol:
+	case tConst, tNumber, tString, tXString, tSymbol, tWords:
 		return true
 	case tPunct:
 		return t.text == ")" || t.text == "]" || t.text == "}"
