@@ -59,7 +59,7 @@ var inProgress any = inProgressMark{}
 // Marshal.dump) into Go values, as described in the package doc. The whole
 // input must be consumed.
 func Decode(data []byte) (any, error) {
-	d := decoder{data: data, objects: make([]any, 0, min(len(data)/32+1, 4096)), symbols: make([]string, 0, min(len(data)/64+1, 1024))}
+	d := decoder{data: data, objects: make([]any, 0, min(len(data)/32+1, 4096)), weights: make([]int64, 0, min(len(data)/32+1, 4096)), symbols: make([]string, 0, min(len(data)/64+1, 1024))}
 	v, err := d.stream()
 	if err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (dec *Decoder) next() (any, error) {
 	d.data = d.data[:copy(d.data, d.data[d.pos:])]
 	d.pos, d.depth, d.ivDepth = 0, 0, 0
 	clear(d.objects)
-	d.symbols, d.objects = d.symbols[:0], d.objects[:0]
+	d.symbols, d.objects, d.weights, d.nodes = d.symbols[:0], d.objects[:0], d.weights[:0], 0
 	if d.remaining() == 0 && !d.fill(1) {
 		if d.rerr == nil || errors.Is(d.rerr, io.EOF) {
 			return nil, io.EOF
@@ -144,7 +144,18 @@ type decoder struct {
 	ivDepth int
 	symbols []string
 	objects []any
+	// nodes counts values read, a link counting as the size of what it
+	// points to; weights holds that size for each object-table entry
+	// (while an entry is in progress, the count at its start). It stops a
+	// few bytes of links from expanding into an exponentially large tree
+	// for the Go code that walks the result.
+	nodes   int64
+	weights []int64
 }
+
+// maxNodes is how large a value may expand through object links: 2^20
+// nodes plus 16 per input byte read.
+func (d *decoder) maxNodes() int64 { return 1<<20 + 16*int64(d.pos) }
 
 func (d *decoder) stream() (any, error) {
 	if d.remaining() < 2 && !d.fill(2) {
@@ -350,13 +361,27 @@ func (d *decoder) enter(start int) error {
 
 func (d *decoder) leave() { d.depth-- }
 
-// register reserves an object-table slot.
+// register reserves an object-table slot for a container about to be
+// read; complete fills it.
 func (d *decoder) register() int {
 	d.objects = append(d.objects, inProgress)
+	d.weights = append(d.weights, d.nodes)
 	return len(d.objects) - 1
 }
 
+func (d *decoder) complete(slot int, v any) {
+	d.objects[slot] = v
+	d.weights[slot] = d.nodes - d.weights[slot] + 1
+}
+
+// addObject appends a scalar object (String, Float, Bignum, Time).
+func (d *decoder) addObject(v any) {
+	d.objects = append(d.objects, v)
+	d.weights = append(d.weights, 1)
+}
+
 func (d *decoder) value() (any, error) {
+	d.nodes++
 	start := d.pos
 	t, err := d.byte()
 	if err != nil {
@@ -390,7 +415,7 @@ func (d *decoder) typed(start int, t byte) (any, error) {
 			return nil, err
 		}
 		v := Binary(bytes.Clone(b))
-		d.objects = append(d.objects, v)
+		d.addObject(v)
 		return v, nil
 	case tSymbol:
 		s, err := d.symbolBody(start, false)
@@ -470,6 +495,9 @@ func (d *decoder) link(start int) (any, error) {
 	if v == inProgress {
 		return nil, d.unsupported(start, "recursive structure (link %d to an enclosing object)", i)
 	}
+	if d.nodes += d.weights[i]; d.nodes > d.maxNodes() {
+		return nil, d.malformed(start, "object links expand the value to more than %d nodes", d.maxNodes())
+	}
 	return v, nil
 }
 
@@ -513,7 +541,7 @@ func (d *decoder) bignum(start int) (any, error) {
 		}
 		v = x
 	}
-	d.objects = append(d.objects, v)
+	d.addObject(v)
 	return v, nil
 }
 
@@ -535,7 +563,7 @@ func (d *decoder) float(start int) (any, error) {
 	if err != nil {
 		return nil, d.malformed(start, "float %q: %v", truncate(b), err)
 	}
-	d.objects = append(d.objects, f)
+	d.addObject(f)
 	return f, nil
 }
 
@@ -557,7 +585,7 @@ func (d *decoder) array() (any, error) {
 		}
 		a = append(a, v)
 	}
-	d.objects[slot] = a
+	d.complete(slot, a)
 	return a, nil
 }
 
@@ -588,7 +616,7 @@ func (d *decoder) hash(withDefault bool) (any, error) {
 			return nil, err
 		}
 	}
-	d.objects[slot] = h
+	d.complete(slot, h)
 	return h, nil
 }
 
@@ -610,7 +638,7 @@ func (d *decoder) ivarValue(start int) (any, error) {
 			return nil, err
 		}
 		v := stringValue(b, iv)
-		d.objects[slot] = v
+		d.complete(slot, v)
 		return v, nil
 	case tSymbol:
 		s, err := d.symbolBody(start, true)

@@ -148,3 +148,32 @@ func TestDecodeMap(t *testing.T) {
 	_, err = DecodeMap([]byte("\x04\x08["))
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+// TestDecodeLinkBomb: a few hundred bytes whose levels are each an Array
+// of two links to the previous level would, walked as a tree (Map, Encode),
+// have 2^60 leaves.
+func TestDecodeLinkBomb(t *testing.T) {
+	in := []byte{4, 8, '['}
+	const levels = 60
+	in = appendLong(in, levels+1)
+	in = append(in, "[\x07i\x06i\x06"...)
+	for i := 0; i < levels; i++ {
+		in = append(in, '[', 0x07)
+		in = appendLong(append(in, '@'), int64(i+1))
+		in = appendLong(append(in, '@'), int64(i+1))
+	}
+	_, err := Decode(in)
+	require.ErrorIs(t, err, ErrMalformed)
+	assert.Contains(t, err.Error(), "object links expand the value to more than")
+
+	// A few levels are fine, and the shared arrays are the same slice.
+	small := []byte{4, 8, '[', 0x08}
+	small = append(small, "[\x07i\x06i\x06[\x07@\x06@\x06[\x07@\x07@\x07"...)
+	v, err := Decode(small)
+	require.NoError(t, err)
+	top := v.([]any)
+	require.Len(t, top, 3)
+	assert.Equal(t, A(A(int64(1), int64(1)), A(int64(1), int64(1))), top[1])
+	lvl2 := top[2].([]any)
+	assert.Same(t, &lvl2[0].([]any)[0], &lvl2[1].([]any)[0], "links share the decoded slice")
+}

@@ -44,7 +44,7 @@ func (d *decoder) userDef(start int, ivar bool) (any, error) {
 		return nil, err
 	}
 	// Ruby registers a _dump object after its instance variables.
-	d.objects = append(d.objects, t)
+	d.addObject(t)
 	return t, nil
 }
 
