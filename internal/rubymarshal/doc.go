@@ -27,8 +27,10 @@
 // ErrVersion.
 //
 // Decoding is safe on hostile input: it never panics, never allocates more
-// than the remaining input could fill, and stops at MaxDepth levels of
-// Array/Hash nesting. Decode takes exactly one stream; a Decoder
+// than the remaining input could fill, stops at MaxDepth levels of
+// Array/Hash nesting, and refuses object links that would expand the
+// value (as a tree that Map or Encode walks) beyond 2^20 nodes plus 16 per
+// input byte. Decode takes exactly one stream; a Decoder
 // (NewDecoder) reads successive streams from an io.Reader.
 //
 // Hash.Get looks a key up as String or Symbol, and Hash.Map (or DecodeMap)

@@ -21,9 +21,13 @@ var (
 // is and what it is. Err is ErrUnsupported, ErrMalformed or ErrVersion,
 // so errors.Is works.
 type DecodeError struct {
+	// Offset is the byte offset, from the start of the stream's version
+	// header, of the value (or length) at fault.
 	Offset int
-	Msg    string
-	Err    error
+	// Msg says what was found, e.g. `unsupported type Struct "Foo"`.
+	Msg string
+	// Err is the sentinel the error matches.
+	Err error
 }
 
 // Error formats the error as "rubymarshal: offset N: message".
