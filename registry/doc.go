@@ -59,5 +59,6 @@
 // testify).
 //
 // The package registrytest serves an in-memory fake of the Web API for tests
-// and for the examples' embedded mode.
+// and for the examples' embedded mode; its RegisterImage stands in for the
+// SQL backend's image registration there.
 package registry

@@ -37,6 +37,7 @@ type ValidationError struct {
 	Reason string
 }
 
+// Error says which field was refused and why.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("invalid %s %q: %s", e.Field, e.Value, e.Reason)
 }
@@ -68,6 +69,7 @@ type ConflictError struct {
 	Reason string
 }
 
+// Error names the existing record and every differing field.
 func (e *ConflictError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s is already registered", e.Kind, e.ID)
@@ -108,6 +110,7 @@ type APIError struct {
 	Message string
 }
 
+// Error gives the request, the HTTP status and Wakame's class, code and message.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wakame api %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))

@@ -1,0 +1,71 @@
+package registry_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/esxi-hva/esxi-hva/registry"
+)
+
+// TestClientTransportErrors covers answers the fake never gives: a dropped
+// connection (retried for GET), a 200 that is not JSON, and an empty list.
+func TestClientTransportErrors(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		switch r.URL.Path {
+		case "/api/12.03/host_nodes":
+			if n == 1 {
+				// Drop the connection without an answer.
+				hj, ok := w.(http.Hijacker)
+				require.True(t, ok)
+				conn, _, err := hj.Hijack()
+				require.NoError(t, err)
+				conn.Close()
+				return
+			}
+			_, _ = w.Write([]byte(`[]`))
+		case "/api/12.03/images":
+			_, _ = w.Write([]byte(`<html>not json</html>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	c, err := registry.NewClient(srv.URL, registry.WithRetries(2, time.Millisecond), registry.WithAccount("a-secretish"),
+		registry.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	p, err := c.ListHostNodes(ctx, registry.ListOptions{})
+	require.NoError(t, err, "a dropped connection on a GET is retried")
+	assert.Equal(t, 0, p.Total, "an empty answer is an empty page")
+	assert.Equal(t, int64(2), calls.Load())
+	assert.Contains(t, logs.String(), "retrying")
+	assert.NotContains(t, logs.String(), "a-secretish", "headers are never logged")
+
+	_, err = c.ListImages(ctx, registry.ListOptions{})
+	require.ErrorContains(t, err, "decode answer")
+
+	// Nothing listens: every try fails, the error says so.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	dead, err := registry.NewClient("http://"+addr, registry.WithRetries(1, time.Millisecond))
+	require.NoError(t, err)
+	_, err = dead.HostNode(ctx, "hn-x")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "GET host_nodes/hn-x")
+}
