@@ -110,6 +110,26 @@ func TestImageSize(t *testing.T) {
 	}
 }
 
+func TestEmptyTree(t *testing.T) {
+	for _, tree := range []Tree{nil, {}} {
+		img, err := BuildImage(tree, Options{})
+		require.NoError(t, err)
+		got, label, err := readImage(img)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+		assert.Equal(t, "METADATA   ", label)
+	}
+}
+
+func TestDeepPath(t *testing.T) {
+	deep := strings.Repeat("d/", 3000) + "leaf"
+	img, err := BuildImage(Tree{deep: []byte("bottom")}, Options{})
+	require.NoError(t, err)
+	got, _, err := readImage(img)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{deep: "bottom"}, asMap(got))
+}
+
 func TestTooLargeNamesThePath(t *testing.T) {
 	tree := Tree{"a": make([]byte, 100<<10), "b/big": make([]byte, 2<<20), "c": []byte("x")}
 	_, err := BuildImage(tree, Options{ImageSize: 2 << 20})

@@ -62,8 +62,12 @@ func parseTree(t Tree) (*node, error) {
 		}
 		comps := strings.Split(p, "/")
 		parent := root
+		cur := ""
 		for i, c := range comps {
-			cur := strings.Join(comps[:i+1], "/")
+			if i > 0 {
+				cur += "/"
+			}
+			cur += c
 			if err := checkName(c); err != nil {
 				return nil, fmt.Errorf("%w: %q: component %q %s", ErrBadName, key, c, err)
 			}
