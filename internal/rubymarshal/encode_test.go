@@ -144,3 +144,59 @@ func TestHashAccessors(t *testing.T) {
 	nested := H(sym("a"), A(H(sym("b"), int64(1))))
 	assert.Equal(t, map[string]any{"a": []any{map[string]any{"b": int64(1)}}}, nested.Map())
 }
+
+func TestEncodeGoKindsDecodeAs(t *testing.T) {
+	type myBool bool
+	type myInt int16
+	type myUint uint8
+	type myFloat float32
+	type myBytes []byte
+	tests := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{"int", int(-5), int64(-5)},
+		{"int16", int16(300), int64(300)},
+		{"uint", uint(7), int64(7)},
+		{"uint32 max", uint32(math.MaxUint32), int64(math.MaxUint32)},
+		{"uintptr", uintptr(9), int64(9)},
+		{"uint64 beyond int64", uint64(1 << 63), bigInt("9223372036854775808")},
+		{"big beyond int64", bigInt("-9223372036854775809"), bigInt("-9223372036854775809")},
+		{"nil *big.Int", (*big.Int)(nil), nil},
+		{"named bool", myBool(true), true},
+		{"named int", myInt(-2), int64(-2)},
+		{"named uint", myUint(200), int64(200)},
+		{"named float", myFloat(0.5), 0.5},
+		{"named bytes", myBytes("ab"), Binary("ab")},
+		{"byte array", [2]byte{1, 2}, A(int64(1), int64(2))},
+		{"Hash value", Hash{Pairs: []Pair{{"k", Symbol("v")}}}, H("k", Symbol("v"))},
+		{"EncString UTF-8", EncString{S: "x", Encoding: "UTF-8"}, "x"},
+		{"EncString BINARY", EncString{S: "x", Encoding: "BINARY"}, Binary("x")},
+		{"nested typed map", map[string][]string{"ips": {"10.0.0.1"}}, H(sym("ips"), A("10.0.0.1"))},
+		{"nil pointer", (*int)(nil), nil},
+		{"local time keeps zone name", time.Date(2026, 1, 1, 9, 0, 0, 0, time.FixedZone("JST", 9*3600)),
+			time.Date(2026, 1, 1, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))},
+		{"non-ASCII zone name", time.Date(2026, 1, 1, 9, 0, 0, 0, time.FixedZone("é", 3600)),
+			time.Date(2026, 1, 1, 9, 0, 0, 0, time.FixedZone("é", 3600))},
+		{"year 1", time.Time{}, time.Time{}},
+		{"year -500", time.Date(-500, 3, 1, 0, 0, 0, 7, time.UTC), time.Date(-500, 3, 1, 0, 0, 0, 7, time.UTC)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := Encode(tc.in)
+			require.NoError(t, err)
+			got, err := Decode(b)
+			require.NoError(t, err)
+			assert.True(t, equalValue(tc.want, got), "got %s want %s", describe(got), describe(tc.want))
+		})
+	}
+}
+
+func TestTimeNanoFromBignumNanoNum(t *testing.T) {
+	// nano_num given as a Bignum that fits: 5 ns over the microseconds.
+	in := "\x04\x08Iu:\x09Time\x0d\xd6\xe9\x1e\xc0\x40\xe2\x41\x35\x07:\x0dnano_numl+\x06\x05\x00:\x0dnano_deni\x06"
+	v, err := Decode([]byte(in))
+	require.NoError(t, err)
+	assert.Equal(t, 123456005, v.(time.Time).Nanosecond())
+}
