@@ -239,12 +239,14 @@ func (cv *converter) str(key string, dst *string) {
 	if !ok {
 		return
 	}
-	s, isStr := v.(string)
-	if !isStr {
+	switch s := v.(type) {
+	case string:
+		*dst = s
+	case Secret:
+		*dst = string(s)
+	default:
 		cv.fail(key, "want a string, got %s", cv.got(key, v))
-		return
 	}
-	*dst = s
 }
 
 func (cv *converter) boolean(key string, dst *bool) {

@@ -65,7 +65,8 @@
 // # Secrets
 //
 // Config prints its password as "***" through fmt (every verb), %#v,
-// log/slog (LogValue) and encoding/json; messages about a wrong
+// log/slog (LogValue) and encoding/json; File.Values holds the password as
+// a Secret, which prints the same way; messages about a wrong
 // esxi_password value name its type, never its text.
 //
 // # /etc/default/wakame-vdc

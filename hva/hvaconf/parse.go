@@ -18,7 +18,8 @@ type File struct {
 	// Values maps each assigned key to its value: string, int64, float64,
 	// bool, Symbol, nil, []any, map[string]any (hashes; symbol and string
 	// keys both become plain strings) or Expr (Ruby that is not a literal).
-	// The last assignment of a key wins, as in Ruby.
+	// The last assignment of a key wins, as in Ruby. A string given to
+	// esxi_password is a Secret, so that printing Values does not show it.
 	Values map[string]any
 	// Lines maps each key to the line of its (last) assignment.
 	Lines map[string]int
@@ -329,6 +330,14 @@ func (p *parser) set(key string, line int, val any) {
 		p.warnf(line, "config.%s set again (also at line %d); the last assignment wins", key, prev)
 	} else {
 		p.f.Keys = append(p.f.Keys, key)
+	}
+	if key == KeyESXiPassword {
+		switch v := val.(type) {
+		case string:
+			val = Secret(v)
+		case Expr:
+			val = Expr(redacted) // Ruby code around a password may hold it
+		}
 	}
 	p.f.Values[key] = val
 	p.f.Lines[key] = line

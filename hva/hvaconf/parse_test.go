@@ -161,7 +161,8 @@ func TestParseDSLSettings(t *testing.T) {
 		{"logging_service_port -1", "logging_service_port", int64(-1)},
 		{"metadata_items({'a' => 'b'})", "metadata_items", map[string]any{"a": "b"}},
 		{"metadata_items 'a' => 'b'", "metadata_items", Expr("'a' => 'b'")},
-		{"esxi_password ENV['PW']", "esxi_password", Expr("ENV['PW']")},
+		{"esxi_password ENV['PW']", "esxi_password", Expr("***")},
+		{"esxi_password 'pw'", "esxi_password", Secret("pw")},
 		{"trema_tmp File.join(a, 'tmp')", "trema_tmp", Expr("File.join(a, 'tmp')")},
 		{"concurrency(8) + 1", "concurrency", Expr("(8) + 1")},
 	}

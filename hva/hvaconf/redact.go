@@ -12,6 +12,26 @@ import (
 // redacted stands for a password in every rendering of a Config.
 const redacted = "***"
 
+// Secret is a string that prints as "***" through fmt (every verb),
+// log/slog and encoding/json. File.Values holds the esxi_password string
+// as a Secret; string(s) is the text.
+type Secret string
+
+// String returns "***".
+func (s Secret) String() string { return redacted }
+
+// GoString returns "***".
+func (s Secret) GoString() string { return redacted }
+
+// Format prints "***" for every verb.
+func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, redacted) }
+
+// LogValue logs "***".
+func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// MarshalJSON encodes "***".
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(redacted) }
+
 func maskPassword(p string) string {
 	if p == "" {
 		return ""

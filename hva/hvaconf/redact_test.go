@@ -122,3 +122,25 @@ func TestPasswordNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestFileValuesHideThePassword(t *testing.T) {
+	f := parse(t, "config.esxi_password = '"+secret+"'\nconfig.esxi_username = 'root'")
+	require.Equal(t, Secret(secret), f.Values["esxi_password"])
+	assert.Equal(t, secret, string(f.Values["esxi_password"].(Secret)))
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("file", "values", f.Values, "pw", f.Values["esxi_password"])
+	for name, out := range map[string]string{
+		"%v":   fmt.Sprintf("%v", f.Values),
+		"%+v":  fmt.Sprintf("%+v", f),
+		"%#v":  fmt.Sprintf("%#v", f.Values),
+		"%x":   fmt.Sprintf("%x", f.Values["esxi_password"]),
+		"json": mustJSON(t, f.Values),
+		"slog": buf.String(),
+	} {
+		assert.NotContains(t, out, secret, name)
+		assert.Contains(t, out, "***", name)
+	}
+
+	f = parse(t, "config.esxi_password = '"+secret+"' + 'x'")
+	assert.Equal(t, Expr("***"), f.Values["esxi_password"])
+}

@@ -30,6 +30,8 @@ func formatValue(v any) string {
 		return x.String()
 	case Expr:
 		return string(x)
+	case Secret:
+		return redacted
 	case bool:
 		return strconv.FormatBool(x)
 	case int64:
@@ -67,7 +69,7 @@ func kindOf(v any) string {
 	switch v.(type) {
 	case nil:
 		return "nil"
-	case string:
+	case string, Secret:
 		return "string"
 	case Symbol:
 		return "symbol"
