@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -64,10 +65,48 @@ func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
 		return 0, fmt.Errorf("HEAD %s: %w: %w", uri, ErrUnreachable, err)
 	}
 	_ = resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
+	switch {
+	case resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented:
+		// A server without HEAD: ask for the first byte instead.
+		return rangeSize(ctx, hc, uri)
+	case resp.StatusCode/100 != 2:
 		return 0, fmt.Errorf("HEAD %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+	case resp.ContentLength < 0:
+		return rangeSize(ctx, hc, uri)
 	}
 	return resp.ContentLength, nil
+}
+
+// rangeSize learns a file's size from GET Range: bytes=0-0 (Content-Range
+// "bytes 0-0/SIZE"), or from a full answer's Content-Length, reading no more
+// than the headers; -1 when the server does not say.
+func rangeSize(ctx context.Context, hc *http.Client, uri string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", uri, err)
+	}
+	req.Header.Set("Range", "bytes=0-0")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w: %w", uri, ErrUnreachable, err)
+	}
+	_ = resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusPartialContent:
+		cr := resp.Header.Get("Content-Range")
+		i := strings.LastIndexByte(cr, '/')
+		if i < 0 {
+			return -1, nil
+		}
+		n, err := strconv.ParseInt(cr[i+1:], 10, 64)
+		if err != nil || n < 0 {
+			return -1, nil
+		}
+		return n, nil
+	case resp.StatusCode/100 == 2:
+		return resp.ContentLength, nil
+	}
+	return 0, fmt.Errorf("GET %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
 }
 
 // openURI opens an http(s) or file URI for reading.
@@ -116,7 +155,7 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 	defer body.Close()
 	h := md5.New()
 	pw := &progressWriter{w: h, total: size, fn: progress}
-	n, err := io.CopyBuffer(pw, body, make([]byte, 64<<10))
+	n, err := io.CopyBuffer(pw, ctxReader{ctx, body}, make([]byte, 64<<10))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return fmt.Errorf("verify %s: %w", uri, err)
@@ -130,6 +169,20 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 		return fmt.Errorf("verify %s: %w: md5 is %s, registration says %s", uri, ErrChecksumMismatch, got, strings.ToLower(want))
 	}
 	return nil
+}
+
+// ctxReader stops a read loop once ctx is done, also for file:// sources
+// that know nothing of contexts.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }
 
 type progressWriter struct {

@@ -1,0 +1,94 @@
+package registry
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestProbePairServers covers servers that do not answer HEAD, stream
+// without a Content-Length, or refuse both.
+func TestProbePairServers(t *testing.T) {
+	flat := strings.Repeat("x", 5000)
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		size    int64
+		err     error
+	}{
+		{"head", func(w http.ResponseWriter, r *http.Request) {
+			http.ServeContent(w, r, "f", time.Time{}, strings.NewReader(flat))
+		}, 5000, nil},
+		{"no head, range", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodHead {
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				return
+			}
+			http.ServeContent(w, r, "f", time.Time{}, strings.NewReader(flat))
+		}, 5000, nil},
+		{"chunked head, no range", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodHead {
+				w.Header().Set("Transfer-Encoding", "chunked")
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			w.Header().Set("Content-Length", "5000")
+			_, _ = w.Write([]byte(flat))
+		}, 5000, nil},
+		{"size never said", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			if r.Method == http.MethodGet {
+				_, _ = w.Write([]byte(flat[:10]))
+				w.(http.Flusher).Flush()
+				_, _ = w.Write([]byte(flat[10:]))
+			}
+		}, 0, ErrUnreachable},
+		{"forbidden", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+		}, 0, ErrUnreachable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			p, err := PairFromFlat(srv.URL + "/disk-flat.vmdk")
+			require.NoError(t, err)
+			size, err := ProbePair(context.Background(), nil, p)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.size, size)
+		})
+	}
+}
+
+func TestVerifyMD5(t *testing.T) {
+	body := strings.Repeat("abc", 100000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "f", time.Time{}, strings.NewReader(body))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	sum := md5hex([]byte(body))
+	var last int64
+	require.NoError(t, VerifyMD5(ctx, nil, srv.URL+"/f", strings.ToUpper(sum), int64(len(body)), func(done, _ int64) { last = done }))
+	assert.Equal(t, int64(len(body)), last)
+
+	err := VerifyMD5(ctx, nil, srv.URL+"/f", sum, int64(len(body))+1, nil)
+	require.ErrorIs(t, err, ErrChecksumMismatch)
+	assert.Contains(t, err.Error(), "announced")
+
+	require.ErrorIs(t, VerifyMD5(ctx, nil, srv.URL+"/f", "nope", -1, nil), ErrInvalid)
+
+	cctx, cancel := context.WithCancel(ctx)
+	err = VerifyMD5(cctx, nil, srv.URL+"/f", sum, -1, func(done, _ int64) { cancel() })
+	require.ErrorIs(t, err, context.Canceled)
+}
