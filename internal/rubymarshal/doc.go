@@ -33,7 +33,8 @@
 // input byte. Decode takes exactly one stream; a Decoder
 // (NewDecoder) reads successive streams from an io.Reader.
 //
-// Hash.Get looks a key up as String or Symbol, and Hash.Map (or DecodeMap)
+// Hash.Get looks a key up as String or Symbol (GetString, GetSymbol, GetInt,
+// GetHash, ... also check the type), and Hash.Map (or DecodeMap)
 // gives a plain map[string]any tree for callers that do not care about
 // key types: Symbol values stay Symbols there, so a state can still be told
 // from a String.

@@ -48,3 +48,27 @@ func ExampleDecodeMap() {
 	fmt.Println(m["command"], m["args"], m["oneshot"])
 	// Output: terminate [i-demo0001] false
 }
+
+// Reading an Isono RPC reply {:type=>:error, :msg=>{:message=>..., :error_type=>...}}
+// with the typed accessors.
+func ExampleHash_GetSymbol() {
+	body, _ := rubymarshal.Encode(map[string]any{
+		"type": rubymarshal.Symbol("error"),
+		"msg":  map[string]any{"message": "UnknownInstanceID: 'i-x'", "error_type": "RuntimeError"},
+	})
+	v, err := rubymarshal.Decode(body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	reply := v.(*rubymarshal.Hash)
+	switch typ, _ := reply.GetSymbol("type"); typ {
+	case "error":
+		msg, _ := reply.GetHash("msg")
+		text, _ := msg.GetString("message")
+		class, _ := msg.GetString("error_type")
+		fmt.Printf("%s: %s\n", class, text)
+	default:
+		fmt.Println("success")
+	}
+	// Output: RuntimeError: UnknownInstanceID: 'i-x'
+}
