@@ -33,11 +33,12 @@
 // input byte. Decode takes exactly one stream; a Decoder
 // (NewDecoder) reads successive streams from an io.Reader.
 //
-// Hash.Get looks a key up as String or Symbol (GetString, GetSymbol, GetInt,
-// GetHash, ... also check the type), and Hash.Map (or DecodeMap)
-// gives a plain map[string]any tree for callers that do not care about
-// key types: Symbol values stay Symbols there, so a state can still be told
-// from a String.
+// Hash.Get looks a key up as String or Symbol (GetString, GetSymbol,
+// GetInt, GetHash, ... also check the value's type), and Hash.Map (or
+// DecodeMap) gives a plain map[string]any tree for callers that care about
+// neither key types nor encodings: Symbol values stay Symbols there, so a
+// state can still be told from a String, while EncString values become
+// plain strings.
 //
 // Encode accepts the decoded types above and, for convenience, every Go
 // integer kind, float32, []byte (as Binary), slices of any element type
