@@ -22,9 +22,9 @@ var blockKeywords = map[string]bool{
 // nonValueWords are identifiers after which an expression has not ended.
 var nonValueWords = map[string]bool{
 	"do": true, "then": true, "else": true, "elsif": true, "when": true,
-	"and": true, "or": true, "not": true, "in": true, "return": true,
+	"and": true, "or": true, "not": true, "in": true,
 	"begin": true, "rescue": true, "ensure": true, "if": true, "unless": true,
-	"while": true, "until": true, "case": true, "yield": true,
+	"while": true, "until": true, "case": true,
 }
 
 // endsValue reports whether t can be the last token of an expression.
@@ -105,7 +105,10 @@ func (p *parser) skipExpr(from int) (int, error) {
 				stack = stack[:n-1]
 			}
 		case tIdent:
+			method := isPunct(prev, ".") || isPunct(prev, "::") || isPunct(prev, "&") // obj.end, obj&.do
+			label := isPunct(p.at(i+1), ":") && !p.at(i+1).space                      // foo(if: 1, end: 2)
 			switch {
+			case method || label:
 			case t.text == "do":
 				if n := len(stack); n > 0 {
 					o := &stack[n-1]
@@ -125,7 +128,7 @@ func (p *parser) skipExpr(from int) (int, error) {
 					return 0, p.errf(t.line, "expected '%s' to close '%s' opened at line %d, found 'end'", want, o.what, o.line)
 				}
 				stack = stack[:n-1]
-			case blockKeywords[t.text] && (i == from || !endsValue(prev)) && !isPunct(prev, "."):
+			case blockKeywords[t.text] && (i == from || !endsValue(prev)):
 				stack = append(stack, opener{what: t.text, line: t.line})
 			}
 		}
