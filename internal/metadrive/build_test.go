@@ -5,11 +5,14 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,6 +25,18 @@ func TestBuildTypicalWithTools(t *testing.T) {
 	cd, err := BuildCD(tree, Options{})
 	require.NoError(t, err)
 	checkWithTools(t, tree, img, cd, Options{})
+
+	// Without Rock Ridge the file is METADATA.IMG;1, holding the same bytes.
+	testenv.RequireCommand(t, "isoinfo")
+	iso := filepath.Join(t.TempDir(), "cd.iso")
+	f, err := os.Create(iso)
+	require.NoError(t, err)
+	_, err = io.Copy(f, cd.Reader())
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	assert.Contains(t, run(t, "isoinfo", "-l", "-i", iso), " METADATA.IMG;1 \n")
+	plain := run(t, "isoinfo", "-i", iso, "-x", "/METADATA.IMG;1")
+	assert.True(t, plain == string(img), "isoinfo -x /METADATA.IMG;1 differs")
 }
 
 func TestBuildReadBack(t *testing.T) {

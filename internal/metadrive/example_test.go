@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/internal/metadrive"
@@ -45,4 +46,17 @@ func ExampleBuildImage_tooLarge() {
 	_, err := metadrive.BuildImage(metadrive.Tree{"user-data": make([]byte, 3<<20)}, metadrive.Options{ImageSize: 3 << 20})
 	fmt.Println(errors.Is(err, metadrive.ErrTooLarge))
 	// Output: true
+}
+
+// Reader gives a fresh stream of exactly Size bytes each time, e.g. for an
+// HTTP PUT with a known Content-Length.
+func ExampleCD_Reader() {
+	cd, err := metadrive.BuildCD(metadrive.Tree{"user-data": []byte("#cloud-config\n")}, metadrive.Options{ImageSize: 2 << 20})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	n, err := io.Copy(io.Discard, cd.Reader())
+	fmt.Println(n, n == cd.Size(), err)
+	// Output: 2142208 true <nil>
 }

@@ -35,9 +35,6 @@ const (
 	modeFile = 0o100444
 )
 
-func both16(b []byte, v uint16) { le16(b, v); be16(b[2:], v) }
-func both32(b []byte, v uint32) { le32(b, v); be32(b[4:], v) }
-
 // isoTime is the 7-byte recording date of a directory record (UTC).
 func isoTime(t time.Time) []byte {
 	return []byte{byte(t.Year() - 1900), byte(t.Month()), byte(t.Day()), byte(t.Hour()), byte(t.Minute()), byte(t.Second()), 0}

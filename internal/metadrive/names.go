@@ -174,15 +174,3 @@ func putLFN(b []byte, n *node) {
 		e[26], e[27] = 0, 0
 	}
 }
-
-func le16(b []byte, v uint16) { b[0], b[1] = byte(v), byte(v>>8) }
-
-func le32(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
-}
-
-func be16(b []byte, v uint16) { b[0], b[1] = byte(v>>8), byte(v) }
-
-func be32(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-}
