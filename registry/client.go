@@ -23,6 +23,7 @@ const AccountHeader = "X-VDC-Account-UUID"
 type Client struct {
 	base      *url.URL
 	hc        *http.Client
+	timeout   time.Duration
 	account   string
 	retries   int
 	backoff   time.Duration
@@ -38,14 +39,13 @@ type ClientOption func(*Client)
 // lookups to the account and creates it when unknown.
 func WithAccount(account string) ClientOption { return func(c *Client) { c.account = account } }
 
-// WithHTTPClient uses hc for API requests (default: a client with a 30 s
-// timeout).
+// WithHTTPClient uses hc for API requests (default: http.DefaultClient's
+// transport); the timeout of WithTimeout still applies to each try.
 func WithHTTPClient(hc *http.Client) ClientOption { return func(c *Client) { c.hc = hc } }
 
-// WithTimeout sets the per-request timeout of the default HTTP client.
-func WithTimeout(d time.Duration) ClientOption {
-	return func(c *Client) { c.hc = &http.Client{Timeout: d} }
-}
+// WithTimeout bounds each try of a request, answer included (default 30 s;
+// 0 leaves only the caller's context).
+func WithTimeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = d } }
 
 // WithRetries retries idempotent reads (GET) up to n more times on transport
 // errors and 502/503/504 answers, waiting backoff, 2*backoff, ... between
@@ -81,7 +81,8 @@ func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 	u.RawPath = ""
 	c := &Client{
 		base:    u,
-		hc:      &http.Client{Timeout: 30 * time.Second},
+		hc:      &http.Client{},
+		timeout: 30 * time.Second,
 		retries: 2,
 		backoff: 200 * time.Millisecond,
 		log:     slog.New(slog.DiscardHandler),
@@ -131,6 +132,12 @@ func (c *Client) do(ctx context.Context, method, path string, form url.Values, o
 }
 
 func (c *Client) once(ctx context.Context, method string, u *url.URL, path, body string, out any) (retry bool, err error) {
+	parent := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -148,9 +155,10 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, path, body
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return false, fmt.Errorf("wakame api %s %s: %w", method, path, ctx.Err())
+		if parent.Err() != nil {
+			return false, fmt.Errorf("wakame api %s %s: %w", method, path, parent.Err())
 		}
+		// A try that timed out is worth retrying like a transport error.
 		return true, fmt.Errorf("wakame api %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()

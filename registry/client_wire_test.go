@@ -3,6 +3,7 @@ package registry_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -68,4 +69,31 @@ func TestClientTransportErrors(t *testing.T) {
 	_, err = dead.HostNode(ctx, "hn-x")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "GET host_nodes/hn-x")
+}
+
+// TestClientTimeoutPerTry: a GET whose first try hangs past the timeout is
+// retried; a POST that hangs is not.
+func TestClientTimeoutPerTry(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 || r.Method == http.MethodPost {
+			_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client leaving
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		_, _ = w.Write([]byte(`[{"total":0,"start":0,"limit":250,"results":[]}]`))
+	}))
+	defer srv.Close()
+	c, err := registry.NewClient(srv.URL, registry.WithTimeout(100*time.Millisecond), registry.WithRetries(1, time.Millisecond))
+	require.NoError(t, err)
+	_, err = c.ListBackupStorages(context.Background(), registry.ListOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), calls.Load())
+
+	_, err = c.CreateBackupStorage(context.Background(), registry.BackupStorageFields{StorageType: "webdav", BaseURI: "http://h/"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, int64(3), calls.Load(), "the POST was tried once")
 }

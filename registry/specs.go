@@ -47,8 +47,8 @@ func (s InstanceSpec) normalized(name string) (InstanceSpec, error) {
 	if s.MemorySize <= 0 {
 		return s, invalid("memory size", strconv.Itoa(s.MemorySize), "must be positive (MB)")
 	}
-	if !slices.Contains(Hypervisors, s.Hypervisor) {
-		return s, invalid("hypervisor", s.Hypervisor, "is not supported; use one of %s", strings.Join(Hypervisors, ", "))
+	if !slices.Contains(hypervisors, s.Hypervisor) {
+		return s, invalid("hypervisor", s.Hypervisor, "is not supported; use one of %s", strings.Join(hypervisors, ", "))
 	}
 	if s.QuotaWeight == 0 {
 		s.QuotaWeight = 1.0

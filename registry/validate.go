@@ -7,11 +7,17 @@ import (
 	"strings"
 )
 
-// Hypervisors dcmgr supports (dcmgr/lib/dcmgr/constants/host_node.rb).
-var Hypervisors = []string{"dummy", "kvm", "lxc", "esxi", "openvz"}
+var (
+	hypervisors = []string{"dummy", "kvm", "lxc", "esxi", "openvz"}
+	arches      = []string{"x86", "x86_64"}
+)
 
-// Arches dcmgr supports.
-var Arches = []string{"x86", "x86_64"}
+// Hypervisors returns the hypervisors dcmgr supports
+// (dcmgr/lib/dcmgr/constants/host_node.rb); the slice is the caller's.
+func Hypervisors() []string { return slices.Clone(hypervisors) }
+
+// Arches returns the architectures dcmgr supports; the slice is the caller's.
+func Arches() []string { return slices.Clone(arches) }
 
 // Canonical UUID prefixes.
 const (
@@ -46,7 +52,7 @@ type HostSpec struct {
 	MemoryMB int
 	// DiskSpaceMB is offering_disk_space_mb (0 by default).
 	DiskSpaceMB int
-	// Hypervisor is one of Hypervisors; empty means "kvm" as in vdc-manage.
+	// Hypervisor is one of Hypervisors(); empty means "kvm" as in vdc-manage.
 	Hypervisor string
 	// Arch is "x86" or "x86_64" (the default).
 	Arch string
@@ -77,13 +83,13 @@ func (s HostSpec) normalized() (HostSpec, error) {
 	if s.Hypervisor == "" {
 		s.Hypervisor = DefaultHypervisor
 	}
-	if !slices.Contains(Hypervisors, s.Hypervisor) {
-		return s, invalid("hypervisor", s.Hypervisor, "is not supported; use one of %s", strings.Join(Hypervisors, ", "))
+	if !slices.Contains(hypervisors, s.Hypervisor) {
+		return s, invalid("hypervisor", s.Hypervisor, "is not supported; use one of %s", strings.Join(hypervisors, ", "))
 	}
 	if s.Arch == "" {
 		s.Arch = DefaultArch
 	}
-	if !slices.Contains(Arches, s.Arch) {
+	if !slices.Contains(arches, s.Arch) {
 		return s, invalid("arch", s.Arch, "is not supported; use x86 or x86_64")
 	}
 	if s.CPUCores == 0 {
@@ -190,7 +196,7 @@ func (s ImageSpec) normalized() (imagePlan, error) {
 	if p.Arch == "" {
 		p.Arch = DefaultArch
 	}
-	if !slices.Contains(Arches, p.Arch) {
+	if !slices.Contains(arches, p.Arch) {
 		return p, invalid("arch", p.Arch, "is not supported; use x86 or x86_64")
 	}
 	if p.DisplayName == "" {

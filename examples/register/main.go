@@ -191,7 +191,7 @@ func (a *app) hostAdd(ctx context.Context, args []string) error {
 	fs.IntVar(&s.CPUCores, "cpu-cores", registry.DefaultCPUCores, "offered CPU cores")
 	fs.IntVar(&s.MemoryMB, "memory-size", registry.DefaultMemoryMB, "offered memory (MB)")
 	fs.IntVar(&s.DiskSpaceMB, "disk-space", 0, "offered disk space (MB)")
-	fs.StringVar(&s.Hypervisor, "hypervisor", registry.DefaultHypervisor, "hypervisor: "+strings.Join(registry.Hypervisors, ", "))
+	fs.StringVar(&s.Hypervisor, "hypervisor", registry.DefaultHypervisor, "hypervisor: "+strings.Join(registry.Hypervisors(), ", "))
 	fs.StringVar(&s.Arch, "arch", registry.DefaultArch, "x86 or x86_64")
 	fs.BoolVar(&s.Force, "force", false, "register a node whose HVA has never been seen")
 	pos, err := parse(fs, args)

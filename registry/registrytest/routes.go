@@ -144,7 +144,7 @@ func (s *Server) applyHost(h *registry.HostNode, self int, form map[string][]str
 			return "Sequel::ValidationFailed: node_id " + h.NodeID + " is already been associated to " + o.v.UUID
 		}
 	}
-	if !slices.Contains(registry.Arches, h.Arch) {
+	if !slices.Contains(registry.Arches(), h.Arch) {
 		return "Sequel::ValidationFailed: arch unknown architecture type: " + h.Arch
 	}
 	if h.OfferingCPUCores < 0 || h.OfferingMemorySize < 0 || h.OfferingDiskSpaceMB < 0 {
