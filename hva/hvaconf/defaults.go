@@ -48,6 +48,10 @@ const (
 //     an unset variable expands to "" with a warning;
 //   - comments (# at the start of a word) and blank lines.
 //
+// Where it differs from the shell, on purpose: a carriage return before a
+// line break is dropped (the shell keeps it at the end of the value, the
+// classic trouble with files edited on Windows), and ~ is not expanded.
+//
 // Anything else the shell would run — commands, $(...) and `...`,
 // pipes, redirections, [ ... ] && { ... } — is a bad line. Every bad line
 // is reported (as *SyntaxError, errors.Is ErrSyntax, joined into one error)
