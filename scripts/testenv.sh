@@ -62,7 +62,7 @@ fi
 # so packages tested in parallel never consume each other's queues (Isono's
 # collector endpoints have fixed names).
 if port_open 5672 && command -v rabbitmqctl >/dev/null 2>&1; then
-  for vh in esxi-hva-isono esxi-hva-examples; do
+  for vh in esxi-hva-isono esxi-hva-isonotest esxi-hva-examples; do
     sudo_ rabbitmqctl add_vhost "$vh" >/dev/null 2>&1 || true
     sudo_ rabbitmqctl set_permissions -p "$vh" guest '.*' '.*' '.*' >/dev/null 2>&1 || true
   done

@@ -70,7 +70,7 @@ func AMQPURL(t testing.TB) string {
 // AMQPVhostURL returns AMQPURL(t) with its virtual host replaced by
 // vhost. A package whose tests serve Isono's fixed endpoint names uses a
 // vhost of its own so that packages tested in parallel do not consume each
-// other's messages; scripts/testenv.sh creates the vhosts (esxi-hva-isono,
+// other's messages; scripts/testenv.sh creates the vhosts (esxi-hva-isono, esxi-hva-isonotest,
 // esxi-hva-examples). A missing vhost makes the connection fail with
 // "NOT_ALLOWED - vhost ... not found".
 func AMQPVhostURL(t testing.TB, vhost string) string {
