@@ -1,0 +1,170 @@
+package hva
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/image"
+)
+
+// BackupImage is local-store-handle's backup_image(instance, backup
+// object, image): the instance's boot disk pair is read from the
+// datastore, its md5 computed while it streams to the backup object's URI
+// (the backup storage's base_uri + object_key, by HTTP PUT as to WebDAV;
+// the descriptor goes beside it without "-flat"). The backup object goes
+// creating -> available with its checksum, size and progress, and the
+// image creating -> available. On failure both are marked deleted.
+//
+// It accepts an instance "running" or "halted", as Wakame does, but its VM
+// must be powered off: ESXi locks the disk of a running VM. A running VM
+// gives ErrInvalidState and nothing changes.
+func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string) error {
+	return h.job(ctx, "backup_image", instID, func(ctx context.Context, log *slog.Logger) error {
+		if err := esxi.ValidateName(imageID); err != nil {
+			return fmt.Errorf("%w: image id: %w", ErrBadArgs, err)
+		}
+		inst, bo, err := h.backupPrecheck(ctx, "backup_image", instID, boID)
+		if err != nil {
+			return err
+		}
+		disk, err := h.bootDiskPath(instID)
+		if err != nil {
+			return err
+		}
+		if err := h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("creating")}); err != nil {
+			return fmt.Errorf("update_image %s: %w", imageID, err)
+		}
+		err = h.backup(ctx, log, inst, bo, disk)
+		if err == nil {
+			if err = h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("available")}); err != nil {
+				err = fmt.Errorf("update_image %s: %w", imageID, err)
+			}
+		}
+		if err != nil {
+			ctx := context.WithoutCancel(ctx)
+			err = errors.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}))
+		}
+		return err
+	})
+}
+
+// BackupVolume is local-store-handle's backup_volume(instance, volume,
+// backup object): as BackupImage, for one of the instance's volumes
+// ("available" or "attached"; the boot volume is the boot disk).
+func (h *Handler) BackupVolume(ctx context.Context, instID, volID, boID string) error {
+	return h.job(ctx, "backup_volume", instID, func(ctx context.Context, log *slog.Logger) error {
+		inst, bo, err := h.backupPrecheck(ctx, "backup_volume", instID, boID)
+		if err != nil {
+			return err
+		}
+		var vol *Volume
+		for i := range inst.Volumes {
+			if inst.Volumes[i].ID == volID {
+				vol = &inst.Volumes[i]
+			}
+		}
+		if vol == nil {
+			return fmt.Errorf("backup_volume: %w: volume %s is not one of %s's", ErrBadArgs, volID, instID)
+		}
+		if vol.State != "available" && vol.State != "attached" {
+			return &StateError{Job: "backup_volume", Object: volID, State: vol.State, Want: []string{"available", "attached"}}
+		}
+		disk, err := h.volumePath(instID, volID)
+		if volID == inst.BootVolumeID || (err == nil && len(inst.Volumes) == 1) {
+			disk, err = h.bootDiskPath(instID)
+		}
+		if err != nil {
+			return err
+		}
+		return h.backup(ctx, log, inst, bo, disk)
+	})
+}
+
+// backupPrecheck reads the instance and backup object and checks the
+// states, changing nothing.
+func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) (*Instance, *BackupObject, error) {
+	inst, err := h.getInstance(ctx, instID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.requireState(job, inst, "running", "halted"); err != nil {
+		return nil, nil, err
+	}
+	st, err := h.hv.PowerState(ctx, instID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st == esxi.PoweredOn {
+		return nil, nil, &StateError{Job: job, Object: instID, State: "VM " + string(st), Want: []string{"VM powered off (ESXi locks a running VM's disk)"}}
+	}
+	if err := esxi.ValidateName(boID); err != nil {
+		return nil, nil, fmt.Errorf("%w: backup object id: %w", ErrBadArgs, err)
+	}
+	raw, err := h.col.GetBackupObject(ctx, boID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
+	}
+	bo, err := DecodeBackupObject(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
+	}
+	return inst, bo, nil
+}
+
+// backup streams disk to the backup object and reports it; on failure
+// the backup object is marked deleted.
+func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, bo *BackupObject, disk esxi.DatastorePath) (err error) {
+	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("creating")}); err != nil {
+		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
+	}
+	defer func() {
+		if err != nil {
+			ctx := context.WithoutCancel(ctx)
+			if rerr := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("rollback: update_backup_object %s: %w", bo.ID, rerr))
+			}
+		}
+	}()
+	log.Info("backing up disk", "disk", disk.String(), "backup_object", bo.ID, "uri", redactURI(bo.URI))
+	logProgress := h.progressLogger(ctx, log)
+	var (
+		mu      sync.Mutex
+		lastPct = -1.0
+		lastAt  time.Time
+	)
+	progress := func(p image.Progress) {
+		logProgress(p)
+		if p.Total <= 0 {
+			return
+		}
+		pct := 100 * float64(p.Done) / float64(p.Total)
+		mu.Lock()
+		send := pct >= 100 || (pct-lastPct >= 1 && time.Since(lastAt) >= time.Second)
+		if send {
+			lastPct, lastAt = pct, time.Now()
+		}
+		mu.Unlock()
+		if send {
+			if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"progress": pct}); err != nil {
+				log.Warn("update_backup_object progress failed", "err", err)
+			}
+		}
+	}
+	got, err := image.PutPair(ctx, h.hv, disk, bo.URI, h.opts.BackupTransfer, progress)
+	if err != nil {
+		return fmt.Errorf("back up %s to %s: %w", disk, redactURI(bo.URI), err)
+	}
+	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"checksum": got.MD5, "size": got.Size, "allocation_size": got.Size}); err != nil {
+		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
+	}
+	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("available")}); err != nil {
+		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
+	}
+	log.Info("backup done", "backup_object", bo.ID, "md5", got.MD5, "bytes", got.Size)
+	return nil
+}

@@ -1,0 +1,208 @@
+package hva
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/image"
+)
+
+// Errors of the job handler, tested with errors.Is.
+var (
+	// ErrInvalidState: the instance or volume is not in a state the job
+	// accepts. Nothing was changed.
+	ErrInvalidState = errors.New("invalid state for this job")
+	// ErrUnsupported: the job cannot be done on ESXi (shared volumes).
+	ErrUnsupported = errors.New("not supported on ESXi")
+	// ErrUnknownJob: Dispatch got a job name it does not know.
+	ErrUnknownJob = errors.New("unknown job")
+	// ErrBadArgs: Dispatch got arguments of the wrong number or type.
+	ErrBadArgs = errors.New("bad job arguments")
+)
+
+// StateError is the error of a job refused because of a state; it wraps
+// ErrInvalidState.
+type StateError struct {
+	Job    string // the job's Wakame name, e.g. "terminate"
+	Object string // the instance or volume id
+	State  string // the state found
+	Want   []string
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("%s %s: invalid state %q (the job accepts %v); nothing was changed", e.Job, e.Object, e.State, e.Want)
+}
+
+// Unwrap returns ErrInvalidState.
+func (e *StateError) Unwrap() error { return ErrInvalidState }
+
+// Options configure a Handler. Hypervisor, Collector and Events are
+// required.
+type Options struct {
+	// NodeID is the agent's Isono node id, e.g. "hva.esxi1"; it prefixes
+	// node-scoped events such as "<node>/vnic_created".
+	NodeID string
+	// Hypervisor is the ESXi host the jobs act on.
+	Hypervisor esxi.Hypervisor
+	// Collector and Events talk to Wakame (hva/isono implements them over
+	// AMQP; hva/hvatest in memory).
+	Collector Collector
+	Events    Events
+	// Images deploys verified image pairs; default: an image cache on the
+	// hypervisor's datastore (see NewImageStore).
+	Images ImageStore
+	// TransferProgress, when set, is called with the progress of every
+	// image transfer (a launch's image deploy, a backup's upload), besides
+	// the log lines the handler writes at most every 5 s.
+	TransferProgress func(job, instanceID string, p image.Progress)
+	// BackupTransfer configures the HTTP PUT of backup_image and
+	// backup_volume (TLS roots, retries).
+	BackupTransfer image.FetchOptions
+	// Concurrency bounds the jobs running at once (on different
+	// instances; jobs on one instance always run one at a time). Default 4.
+	Concurrency int
+	// SoftPowerOffTimeout is how long soft_poweroff waits for the guest
+	// before powering off hard. Default 2 minutes.
+	SoftPowerOffTimeout time.Duration
+	// MetadataItems are extra metadata items written for every instance
+	// (path relative to meta-data/ -> value).
+	MetadataItems map[string]string
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Now defaults to time.Now; tests fix it.
+	Now func() time.Time
+}
+
+// Handler runs Wakame's HVA jobs on an ESXi host. It is transport-agnostic:
+// a transport (hva/isono) calls Dispatch, or a program calls the job
+// methods directly. It is safe for concurrent use.
+type Handler struct {
+	opts  Options
+	hv    esxi.Hypervisor
+	col   Collector
+	ev    Events
+	log   *slog.Logger
+	slots chan struct{}
+
+	mu    sync.Mutex
+	locks map[string]*instanceLock
+}
+
+type instanceLock struct {
+	ch   chan struct{} // holds one token while the instance is busy
+	refs int
+}
+
+// New checks opts and returns a Handler.
+func New(opts Options) (*Handler, error) {
+	if opts.Hypervisor == nil || opts.Collector == nil || opts.Events == nil {
+		return nil, errors.New("hva: Options need Hypervisor, Collector and Events")
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.SoftPowerOffTimeout <= 0 {
+		opts.SoftPowerOffTimeout = 2 * time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Images == nil {
+		opts.Images = NewImageStore(opts.Hypervisor, opts.Logger)
+	}
+	return &Handler{
+		opts:  opts,
+		hv:    opts.Hypervisor,
+		col:   opts.Collector,
+		ev:    opts.Events,
+		log:   opts.Logger.With("node_id", opts.NodeID),
+		slots: make(chan struct{}, opts.Concurrency),
+		locks: map[string]*instanceLock{},
+	}, nil
+}
+
+// Concurrency returns how many jobs may run at once; a transport sets its
+// prefetch from it.
+func (h *Handler) Concurrency() int { return h.opts.Concurrency }
+
+// acquire waits for a free slot and for the instance's lock, in that
+// order of release: jobs on one instance are serialized, jobs on others
+// run up to Concurrency at once. The returned func releases both.
+func (h *Handler) acquire(ctx context.Context, key string) (func(), error) {
+	h.mu.Lock()
+	l := h.locks[key]
+	if l == nil {
+		l = &instanceLock{ch: make(chan struct{}, 1)}
+		h.locks[key] = l
+	}
+	l.refs++
+	h.mu.Unlock()
+	drop := func() {
+		h.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(h.locks, key)
+		}
+		h.mu.Unlock()
+	}
+	select {
+	case l.ch <- struct{}{}:
+	case <-ctx.Done():
+		drop()
+		return nil, ctx.Err()
+	}
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		<-l.ch
+		drop()
+		return nil, ctx.Err()
+	}
+	return func() {
+		<-h.slots
+		<-l.ch
+		drop()
+	}, nil
+}
+
+// job runs fn for the instance id under its lock, logging start and end.
+func (h *Handler) job(ctx context.Context, name, id string, fn func(ctx context.Context, log *slog.Logger) error) error {
+	log := h.log.With("job", name, "instance_id", id)
+	ctx = withJob(ctx, name, id)
+	release, err := h.acquire(ctx, id)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", name, id, err)
+	}
+	defer release()
+	start := time.Now()
+	log.Info("job started")
+	err = fn(ctx, log)
+	if err != nil {
+		log.Error("job failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
+		return err
+	}
+	log.Info("job done", "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+type jobKey struct{}
+
+type jobInfo struct{ job, instanceID string }
+
+// withJob remembers the running job in ctx, for progress callbacks.
+func withJob(ctx context.Context, job, id string) context.Context {
+	return context.WithValue(ctx, jobKey{}, jobInfo{job, id})
+}
+
+func jobOf(ctx context.Context) jobInfo {
+	j, _ := ctx.Value(jobKey{}).(jobInfo)
+	return j
+}

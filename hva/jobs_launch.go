@@ -1,0 +1,246 @@
+package hva
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// RunLocalStore is hva-handle's run_local_store: it boots an instance in
+// state "initializing" from its image. The image pair is deployed into
+// the instance's folder (from the datastore cache when its md5 is there),
+// the metadata CD is uploaded beside it, the VM is created with the
+// instance's NICs, disk and CD-ROM and powered on; the instance becomes
+// "running" and hva/instance_started, the vnic events and the volume
+// events are published.
+//
+// A failure at any step rolls back: the VM is destroyed, the instance's
+// folder and local volumes are deleted, the instance is finalized and the
+// terminated events are published. The returned error is the first cause,
+// with every cleanup error aggregated after it.
+//
+// A redelivered job for an instance that is already running with its VM
+// powered on succeeds without doing anything.
+func (h *Handler) RunLocalStore(ctx context.Context, id string) error {
+	return h.job(ctx, "run_local_store", id, func(ctx context.Context, log *slog.Logger) error {
+		inst, err := h.getInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if done, err := h.alreadyRunning(ctx, inst); done || err != nil {
+			return err
+		}
+		if inst.State != "initializing" {
+			return &StateError{Job: "run_local_store", Object: id, State: inst.State, Want: []string{"initializing"}}
+		}
+		if pending := volumesNotAvailable(inst); len(pending) > 0 {
+			// As Wakame does: the job succeeds and waits for
+			// wait_volumes_available to submit it again.
+			log.Warn("volumes not available yet; not booting", "volumes", pending)
+			return nil
+		}
+		return h.launch(ctx, log, inst)
+	})
+}
+
+// alreadyRunning reports whether inst is running with its VM powered on:
+// a redelivered launch then has nothing to do.
+func (h *Handler) alreadyRunning(ctx context.Context, inst *Instance) (bool, error) {
+	if inst.State != "running" {
+		return false, nil
+	}
+	st, err := h.hv.PowerState(ctx, inst.ID)
+	if errors.Is(err, esxi.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return st == esxi.PoweredOn, nil
+}
+
+// launch is the boot path shared by both run_local_store jobs; it rolls
+// back on failure.
+func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance) (err error) {
+	defer func() {
+		if err != nil {
+			err = h.rollbackLaunch(ctx, log, inst, err)
+		}
+	}()
+	for _, v := range inst.Volumes {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("attaching")}, "hva/volume_attaching"); err != nil {
+			return err
+		}
+	}
+	disk, err := h.deployBootDisk(ctx, log, inst)
+	if err != nil {
+		return err
+	}
+	iso, err := h.uploadMetadataCD(ctx, log, inst)
+	if err != nil {
+		return err
+	}
+	spec := esxi.VMSpec{
+		Name:       inst.ID,
+		CPUs:       inst.CPUCores,
+		MemoryMB:   int64(inst.MemorySize),
+		Disks:      []esxi.DatastorePath{disk},
+		CDROM:      &iso,
+		Annotation: fmt.Sprintf("Wakame-vdc instance %s (esxi-hva)", inst.ID),
+	}
+	for _, vif := range inst.Vifs {
+		spec.NICs = append(spec.NICs, esxi.NICSpec{MAC: vif.MAC})
+	}
+	log.Info("creating VM", "cpus", spec.CPUs, "memory_mb", spec.MemoryMB, "nics", len(spec.NICs))
+	if _, err := h.hv.CreateVM(ctx, spec); err != nil {
+		return err
+	}
+	if err := h.hv.PowerOn(ctx, inst.ID); err != nil {
+		return err
+	}
+	if err := h.updateInstance(ctx, inst.ID, map[string]any{"state": Symbol("running")}, "hva/instance_started"); err != nil {
+		return err
+	}
+	h.publishVnics(ctx, inst, true)
+	for _, v := range inst.Volumes {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("attached"), "attached_at": h.opts.Now().UTC()}, "hva/volume_attached"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollbackLaunch undoes a failed launch and returns cause with every
+// cleanup error appended.
+func (h *Handler) rollbackLaunch(ctx context.Context, log *slog.Logger, inst *Instance, cause error) error {
+	ctx = context.WithoutCancel(ctx) // a cancelled job still cleans up
+	log.Warn("launch failed; rolling back", "err", cause)
+	merr := &multierror.Error{Errors: []error{cause}}
+	if err := h.removeInstanceFiles(ctx, inst); err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("rollback: %w", err))
+	}
+	if err := h.deleteLocalVolumes(ctx, inst); err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("rollback: %w", err))
+	}
+	if err := h.finalize(ctx, inst); err != nil {
+		merr = multierror.Append(merr, fmt.Errorf("rollback: %w", err))
+	}
+	if len(merr.Errors) == 1 {
+		return cause
+	}
+	return merr
+}
+
+// removeInstanceFiles destroys the VM when it exists and deletes the
+// instance's folder.
+func (h *Handler) removeInstanceFiles(ctx context.Context, inst *Instance) error {
+	if err := h.hv.DestroyVM(ctx, inst.ID); err != nil {
+		return err
+	}
+	folder, err := h.instanceFolder(inst.ID)
+	if err != nil {
+		return err
+	}
+	if err := h.hv.Delete(ctx, folder); err != nil && !errors.Is(err, esxi.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+func volumesNotAvailable(inst *Instance) []string {
+	var out []string
+	for _, v := range inst.Volumes {
+		if v.State != "available" {
+			out = append(out, v.ID+"="+v.State)
+		}
+	}
+	return out
+}
+
+// RunVolStore is hva-handle's run_vol_store. ESXi has no shared volumes
+// here: the job fails with ErrUnsupported and rolls the launch back, as
+// Wakame's handler does for a failed launch.
+func (h *Handler) RunVolStore(ctx context.Context, id string) error {
+	return h.job(ctx, "run_vol_store", id, func(ctx context.Context, log *slog.Logger) error {
+		inst, err := h.getInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if inst.State != "pending" && inst.State != "failingover" {
+			return &StateError{Job: "run_vol_store", Object: id, State: inst.State, Want: []string{"pending", "failingover"}}
+		}
+		cause := fmt.Errorf("run_vol_store %s: %w: boot from a shared (iSCSI/NFS) volume; use a local boot image", id, ErrUnsupported)
+		return h.rollbackLaunch(ctx, log, inst, cause)
+	})
+}
+
+// WaitVolumesAvailable is hva-handle's wait_volumes_available: when every
+// volume is available it boots the instance (in this process, where
+// Wakame submits run_local_store again); when the instance is terminated
+// or a volume deleted it finalizes the instance; otherwise it waits.
+func (h *Handler) WaitVolumesAvailable(ctx context.Context, id string) error {
+	var boot bool
+	err := h.job(ctx, "wait_volumes_available", id, func(ctx context.Context, log *slog.Logger) error {
+		inst, err := h.getInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		deleted := false
+		for _, v := range inst.Volumes {
+			deleted = deleted || v.State == "deleted"
+		}
+		switch {
+		case len(volumesNotAvailable(inst)) == 0:
+			boot = true
+		case inst.State == "terminated" || deleted:
+			return h.col.FinalizeInstance(ctx, id, h.opts.Now().UTC())
+		default:
+			log.Info("waiting for volumes", "volumes", volumesNotAvailable(inst))
+		}
+		return nil
+	})
+	if err != nil || !boot {
+		return err
+	}
+	return h.RunLocalStore(ctx, id)
+}
+
+// LocalStoreRun is local-store-handle's run_local_store, the first phase
+// of a local boot: for an instance in "pending" or "failingover" it sets
+// "initializing", deploys the boot volume from the image's backup object,
+// marks the volumes available (hva/volume_available), then boots the
+// instance as RunLocalStore does. A failure deletes the volumes and
+// terminates the instance.
+func (h *Handler) LocalStoreRun(ctx context.Context, id string) error {
+	return h.job(ctx, "local_store.run_local_store", id, func(ctx context.Context, log *slog.Logger) (err error) {
+		inst, err := h.getInstance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if done, err := h.alreadyRunning(ctx, inst); done || err != nil {
+			return err
+		}
+		if inst.State != "pending" && inst.State != "failingover" {
+			return &StateError{Job: "local_store.run_local_store", Object: id, State: inst.State, Want: []string{"pending", "failingover"}}
+		}
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("initializing")}); err != nil {
+			return err
+		}
+		inst.State = "initializing"
+		if _, err := h.deployBootDisk(ctx, log, inst); err != nil {
+			return h.rollbackLaunch(ctx, log, inst, err)
+		}
+		for i, v := range inst.Volumes {
+			if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("available")}, "hva/volume_available"); err != nil {
+				return h.rollbackLaunch(ctx, log, inst, err)
+			}
+			inst.Volumes[i].State = "available"
+		}
+		return h.launch(ctx, log, inst)
+	})
+}

@@ -1,0 +1,31 @@
+package hva
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
+)
+
+// getNIC asks the collector (get_nic) for a vif's MAC and instance.
+func (h *Handler) getNIC(ctx context.Context, vifID string) (*NIC, string, error) {
+	if err := esxi.ValidateName(vifID); err != nil {
+		return nil, "", fmt.Errorf("%w: vif id: %w", ErrBadArgs, err)
+	}
+	src, ok := h.col.(NICSource)
+	if !ok {
+		return nil, "", fmt.Errorf("%w: the collector does not answer get_nic", ErrUnsupported)
+	}
+	raw, err := src.GetNIC(ctx, vifID)
+	if err != nil {
+		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
+	}
+	nic, err := DecodeNIC(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
+	}
+	if err := esxi.ValidateName(nic.InstanceID); err != nil {
+		return nil, "", fmt.Errorf("get_nic %s: instance_uuid: %w", vifID, err)
+	}
+	return nic, nic.InstanceID, nil
+}
