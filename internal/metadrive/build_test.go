@@ -121,6 +121,9 @@ func TestImageSize(t *testing.T) {
 			got, _, err := readImage(img)
 			require.NoError(t, err)
 			assert.Equal(t, expected(tc.tree), asMap(got))
+			cd, err := BuildCD(tc.tree, Options{ImageSize: tc.size})
+			require.NoError(t, err)
+			checkWithTools(t, tc.tree, img, cd, Options{})
 		})
 	}
 }
