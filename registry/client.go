@@ -97,10 +97,16 @@ func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // do sends a request and decodes a 2xx JSON answer into out (when not nil).
-// form is sent as the body of POST and PUT and as the query of GET.
+// path is relative to the base URL and already escaped (see idPath). form
+// is sent as the body of POST and PUT and as the query of GET and DELETE.
 func (c *Client) do(ctx context.Context, method, path string, form url.Values, out any) error {
+	rel, err := url.PathUnescape(path)
+	if err != nil {
+		return fmt.Errorf("wakame api %s %s: %w", method, path, err)
+	}
 	u := *c.base
-	u.Path += path
+	u.Path = c.base.Path + rel
+	u.RawPath = c.base.EscapedPath() + path
 	var body string
 	if method == http.MethodGet || method == http.MethodDelete {
 		u.RawQuery = form.Encode()
@@ -112,7 +118,6 @@ func (c *Client) do(ctx context.Context, method, path string, form url.Values, o
 		tries += max(c.retries, 0)
 	}
 	wait := c.backoff
-	var err error
 	for try := 1; ; try++ {
 		var retry bool
 		retry, err = c.once(ctx, method, &u, path, body, out)

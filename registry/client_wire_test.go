@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,4 +97,25 @@ func TestClientTimeoutPerTry(t *testing.T) {
 	_, err = c.CreateBackupStorage(context.Background(), registry.BackupStorageFields{StorageType: "webdav", BaseURI: "http://h/"})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, int64(3), calls.Load(), "the POST was tried once")
+}
+
+// TestClientEscapesIDs: an id is one path segment, whatever it holds.
+func TestClientEscapesIDs(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.EscapedPath())
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	c, err := registry.NewClient(srv.URL+"/dcmgr%20api/", registry.WithRetries(0, 0))
+	require.NoError(t, err)
+	_, err = c.HostNode(context.Background(), "hn-a/../b c")
+	require.ErrorIs(t, err, registry.ErrNotFound)
+	require.ErrorIs(t, c.DeleteImage(context.Background(), "wmi-%41"), registry.ErrNotFound)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"/dcmgr%20api/host_nodes/hn-a%2F..%2Fb%20c", "/dcmgr%20api/images/wmi-%2541"}, paths)
 }
