@@ -27,6 +27,8 @@ var (
 // HostRegistration is the outcome of RegisterHost.
 type HostRegistration struct {
 	// Host is the registered host; Host.ID is its canonical "hn-" UUID.
+	// With a *ConflictError on the same node id, Host is the host
+	// already registered.
 	Host HostNode
 	// Created is false when the same host was already registered.
 	Created bool

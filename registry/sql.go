@@ -333,6 +333,9 @@ func (s *SQL) RegisterHost(ctx context.Context, spec HostSpec) (HostRegistration
 		return nil
 	})
 	if err != nil {
+		if reg.Created { // rolled back
+			reg = HostRegistration{}
+		}
 		return reg, err
 	}
 	if reg.Created {

@@ -50,10 +50,12 @@ func (s *SQL) RegisterImage(ctx context.Context, spec ImageSpec) (ImageRegistrat
 		reg = r
 		return err
 	})
-	reg.Pair, reg.Size = p.pair, size
 	if err != nil {
-		return reg, fmt.Errorf("register image %s: %w", p.pair.FlatURI, err)
+		// Ids of rows the rollback removed would mislead; a conflict
+		// names the existing record itself.
+		return ImageRegistration{Pair: p.pair, Size: size}, fmt.Errorf("register image %s: %w", p.pair.FlatURI, err)
 	}
+	reg.Pair, reg.Size = p.pair, size
 	if reg.Created {
 		s.log.InfoContext(ctx, "registry: image registered", "image", reg.ImageID, "backup_object", reg.BackupObjectID, "backup_storage", reg.BackupStorageID)
 	}
