@@ -218,11 +218,15 @@ func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, 
 	if err != nil {
 		return err
 	}
-	for _, p := range []esxi.DatastorePath{dst, dstFlat} {
-		if _, err := c.files.Stat(ctx, p); err == nil {
-			return fmt.Errorf("deploy image %s to %s: %w: %s", sum, dst, esxi.ErrExists, p)
-		} else if !errors.Is(err, esxi.ErrNotFound) {
-			return fmt.Errorf("deploy image %s to %s: %w", sum, dst, err)
+	// One listing checks that the folder exists and that neither file
+	// does (a failed copy must not delete what was there before).
+	list, err := c.files.ListDir(ctx, dst.Dir())
+	if err != nil {
+		return fmt.Errorf("deploy image %s to %s: the destination folder: %w", sum, dst, err)
+	}
+	for _, fi := range list {
+		if b := fi.Path.Base(); b == base || b == flatName {
+			return fmt.Errorf("deploy image %s to %s: %w: %s", sum, dst, esxi.ErrExists, fi.Path)
 		}
 	}
 	desc, err := c.readDescriptor(ctx, e.Descriptor)
@@ -317,7 +321,7 @@ func (c *Cache) use(sum string) (release func()) {
 // fetchLocked takes the datastore lock of sum and fetches the image unless
 // it appeared meanwhile.
 func (c *Cache) fetchLocked(ctx context.Context, src Source, sum string, progress ProgressFunc) (Entry, error) {
-	release, err := c.lock(ctx, sum)
+	release, waited, err := c.lock(ctx, sum)
 	if errors.Is(err, errEntryAppeared) {
 		return c.lookup(ctx, sum)
 	}
@@ -325,8 +329,12 @@ func (c *Cache) fetchLocked(ctx context.Context, src Source, sum string, progres
 		return Entry{}, err
 	}
 	defer release()
-	if e, err := c.lookup(ctx, sum); err == nil {
-		return e, nil
+	if waited {
+		// The agent we waited for may have broken off, or finished just
+		// as it released the lock.
+		if e, err := c.lookup(ctx, sum); err == nil {
+			return e, nil
+		}
 	}
 	return c.download(ctx, src, sum, progress)
 }
@@ -447,10 +455,6 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 		return Entry{}, fmt.Errorf("move image %s into the cache: %w", sum, err)
 	}
 	ok = true
-	if fi, err := c.files.Stat(ctx, e.Flat); err != nil || fi.Size != size {
-		c.cleanup(ctx, e.Dir)
-		return Entry{}, fmt.Errorf("image %s: the cached flat %s is missing or of the wrong size after the move (%v)", sum, e.Flat, err)
-	}
 	e.Size, e.Source, e.Created, e.LastUsed = size, mk.Source, now, now
 	c.log.InfoContext(ctx, "image cached", "md5", sum, "entry", e.Dir.String(), "size", size)
 	return e, nil

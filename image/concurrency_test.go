@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +53,16 @@ func TestCancelMidTransferCleansUp(t *testing.T) {
 		t.Fatal("the transfer never reached the hold")
 	}
 	// The temporary folder is there mid-transfer.
-	require.Len(t, tmpLeft(t, r), 2, "a .tmp- folder and the .lock- folder")
+	require.Eventually(t, func() bool { return len(tmpLeft(t, r)) == 2 }, 10*time.Second, 10*time.Millisecond,
+		"a .tmp- folder and the .lock- folder")
+	require.Eventually(t, func() bool {
+		for _, f := range r.files() {
+			if strings.HasSuffix(f, s.MD5()+"-flat.vmdk") {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "the upload has begun")
 	cancel()
 	err := <-errc
 	require.Error(t, err)

@@ -16,7 +16,7 @@ import (
 // same image twice. It is the folder "<cache>/.lock-<md5>": MakeDirectory is
 // atomic and fails with esxi.ErrExists when another agent holds it. The
 // holder writes "<lock>/owner" (host, pid, a counter) every StaleLock/4 as a
-// heartbeat. A waiter polls every LockPoll: when the entry appears it is
+// heartbeat (not at once: small images are done before the first beat). A waiter polls every LockPoll: when the entry appears it is
 // done; when the lock disappears it tries to take it; when the owner file's
 // content has not changed for StaleLock (the holder died without releasing)
 // it deletes the lock and tries again; after LockTimeout it fails with
@@ -35,7 +35,8 @@ func (c *Cache) lockPath(sum string) esxi.DatastorePath {
 }
 
 // lock takes the datastore lock of sum, or reports errEntryAppeared.
-func (c *Cache) lock(ctx context.Context, sum string) (release func(), err error) {
+// waited says whether another agent held it first.
+func (c *Cache) lock(ctx context.Context, sum string) (release func(), waited bool, err error) {
 	lp := c.lockPath(sum)
 	owner := esxi.DatastorePath{Datastore: lp.Datastore, Path: lp.Path + "/owner"}
 	start := time.Now()
@@ -48,20 +49,20 @@ func (c *Cache) lock(ctx context.Context, sum string) (release func(), err error
 	for {
 		err := c.files.MakeDirectory(ctx, lp)
 		if err == nil {
-			return c.holdLock(ctx, lp, owner), nil
+			return c.holdLock(ctx, lp, owner), loggedWait, nil
 		}
 		if !errors.Is(err, esxi.ErrExists) {
-			return nil, fmt.Errorf("take image lock %s: %w", lp, err)
+			return nil, false, fmt.Errorf("take image lock %s: %w", lp, err)
 		}
 		if _, err := c.lookup(ctx, sum); err == nil {
-			return nil, errEntryAppeared
+			return nil, true, errEntryAppeared
 		}
 		var buf bytes.Buffer
 		_, derr := c.files.Download(ctx, owner, &limitedWriter{w: &buf, n: 4 << 10})
 		switch {
 		case derr != nil && !errors.Is(derr, esxi.ErrNotFound):
 			if ctx.Err() != nil {
-				return nil, context.Cause(ctx)
+				return nil, true, context.Cause(ctx)
 			}
 			c.log.WarnContext(ctx, "image lock: reading the owner failed", "lock", lp.String(), "error", derr)
 		case !haveSeen || !bytes.Equal(buf.Bytes(), seen):
@@ -69,13 +70,13 @@ func (c *Cache) lock(ctx context.Context, sum string) (release func(), err error
 		case time.Since(seenAt) > c.opts.StaleLock:
 			c.log.WarnContext(ctx, "image lock: breaking a stale lock", "lock", lp.String(), "owner", string(seen), "unchanged_for", time.Since(seenAt).String())
 			if err := c.files.Delete(ctx, lp); err != nil && !errors.Is(err, esxi.ErrNotFound) {
-				return nil, fmt.Errorf("break stale image lock %s: %w", lp, err)
+				return nil, true, fmt.Errorf("break stale image lock %s: %w", lp, err)
 			}
 			haveSeen = false
 			continue
 		}
 		if time.Since(start) > c.opts.LockTimeout {
-			return nil, fmt.Errorf("%w: %s held by %q for more than %s", ErrLockTimeout, lp, string(seen), c.opts.LockTimeout)
+			return nil, true, fmt.Errorf("%w: %s held by %q for more than %s", ErrLockTimeout, lp, string(seen), c.opts.LockTimeout)
 		}
 		if !loggedWait {
 			c.log.InfoContext(ctx, "image lock: waiting for another agent", "lock", lp.String(), "owner", string(seen))
@@ -85,7 +86,7 @@ func (c *Cache) lock(ctx context.Context, sum string) (release func(), err error
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, context.Cause(ctx)
+			return nil, true, context.Cause(ctx)
 		case <-t.C:
 		}
 	}
@@ -100,7 +101,8 @@ func (c *Cache) holdLock(ctx context.Context, lp, owner esxi.DatastorePath) func
 			c.log.WarnContext(ctx, "image lock: heartbeat failed", "lock", lp.String(), "error", err)
 		}
 	}
-	beat(0)
+	// No beat right away: a waiter takes a missing owner file as one
+	// more state to watch, and the first beat comes well before StaleLock.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -82,8 +82,6 @@ func newFetcher(o FetchOptions, log *slog.Logger) *fetcher {
 	tr.TLSClientConfig = &tls.Config{RootCAs: o.RootCAs, InsecureSkipVerify: o.Insecure, MinVersion: tls.VersionTLS12} //nolint:gosec // Insecure is an explicit opt-in
 	tr.DisableCompression = true                                                                                       // sizes and md5 are of the bytes as stored
 	tr.ResponseHeaderTimeout = f.stall
-	tr.ReadBufferSize = 64 << 10
-	tr.WriteBufferSize = 64 << 10
 	f.own = tr
 	f.client = &http.Client{Transport: tr}
 	return f
