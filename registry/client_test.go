@@ -310,6 +310,13 @@ func TestClientBackupStoragesAndObjects(t *testing.T) {
 	objs, err := c.ListBackupObjects(ctx, registry.ListOptions{Filter: map[string]string{"backup_storage_id": "bkst-http"}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, objs.Total)
+	n := 0
+	for o, err := range c.AllBackupObjects(ctx, registry.ListOptions{}) {
+		require.NoError(t, err)
+		assert.Equal(t, bo.ID, o.ID)
+		n++
+	}
+	assert.Equal(t, 1, n)
 	bo, err = c.UpdateBackupObject(ctx, bo.ID, registry.BackupObjectFields{Description: "d"})
 	require.NoError(t, err)
 	assert.Equal(t, "d", bo.Description)
@@ -349,6 +356,13 @@ func TestClientImages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "esxi test image", im.Description)
 	assert.Equal(t, "lucid", im.DisplayName)
+
+	var all []string
+	for im, err := range c.AllImages(ctx, registry.ListOptions{Limit: 1}) {
+		require.NoError(t, err)
+		all = append(all, im.DisplayName)
+	}
+	assert.ElementsMatch(t, []string{"lucid", "public"}, all)
 
 	require.NoError(t, c.DeleteImage(ctx, mine.ID))
 	im, err = c.Image(ctx, mine.ID)
