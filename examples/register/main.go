@@ -94,10 +94,15 @@ func (a *app) run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
 	fs.SetOutput(a.out)
 	fs.StringVar(&a.api, "api", "", "dcmgr Web API, e.g. http://192.168.2.98:9001/api/12.03/")
-	fs.StringVar(&a.dsn, "db", os.Getenv("WAKAME_DB_DSN"), "dcmgr MySQL DSN, e.g. root@tcp(192.168.2.98:3306)/wakame_dcmgr (default $WAKAME_DB_DSN)")
+	// The environment's DSN is not the flag's default: -h would print it,
+	// password included.
+	fs.StringVar(&a.dsn, "db", "", "dcmgr MySQL DSN, e.g. root@tcp(192.168.2.98:3306)/wakame_dcmgr (default $WAKAME_DB_DSN)")
 	fs.StringVar(&a.account, "account", registry.DefaultAccount, "account header for the Web API")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if a.dsn == "" {
+		a.dsn = os.Getenv("WAKAME_DB_DSN")
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {

@@ -97,6 +97,14 @@ func TestCommandsAgainstAPI(t *testing.T) {
 	assert.Empty(t, fake.Images())
 }
 
+func TestHelpHidesDSN(t *testing.T) {
+	t.Setenv("WAKAME_DB_DSN", "root:hunter2@tcp(127.0.0.1:1)/x")
+	var out bytes.Buffer
+	require.Error(t, run(t.Context(), []string{"-h"}, &out))
+	assert.Contains(t, out.String(), "-db")
+	assert.NotContains(t, out.String(), "hunter2")
+}
+
 func TestBadInput(t *testing.T) {
 	tests := []struct {
 		args []string
