@@ -68,7 +68,10 @@
 // image labelled METADATA, built in memory by internal/metadrive, no root
 // and no external programs) that the guest's wakame-init reads. Each file
 // holds its value and a newline, as Ruby's puts writes it (no second
-// newline when the value already ends with one).
+// newline when the value already ends with one). The FAT image is sized to
+// its content with room to spare (2 MiB for a typical instance, growing
+// with user-data) rather than the Ruby HVA's fixed 10 MiB, since it is
+// uploaded on every launch and power-on.
 //
 // # The rest of the agent
 //
