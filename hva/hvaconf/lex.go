@@ -50,6 +50,20 @@ func (t token) describe() string {
 	}
 }
 
+// kindName names a token's class without quoting its text (which may be
+// a password, or not printable).
+func (t token) kindName() string {
+	switch t.kind {
+	case tString, tXString, tWords:
+		return "a string"
+	case tSymbol:
+		return "a symbol"
+	case tIdent, tConst:
+		return "a name"
+	}
+	return "the source"
+}
+
 // maxInterpDepth bounds nested strings inside #{...} so that hostile input
 // cannot recurse without limit.
 const maxInterpDepth = 8
@@ -81,6 +95,17 @@ func lex(name, src string) ([]token, error) {
 	lx := &lexer{name: name, src: src, line: 1, toks: make([]token, 0, len(src)/6+8)}
 	if err := lx.run(); err != nil {
 		return nil, err
+	}
+	// Ruby reads source as UTF-8 and refuses invalid bytes outside
+	// comments; so does esxi-hva, rather than guess an encoding.
+	for _, t := range lx.toks {
+		text := src[t.start:t.end]
+		if t.kind == tString && strings.HasPrefix(text, "<<") {
+			text = t.val // heredoc: the body is not in the token's span
+		}
+		if !utf8.ValidString(text) {
+			return nil, lx.errf(t.line, "invalid UTF-8 in %s: save hva.conf as UTF-8", t.kindName())
+		}
 	}
 	return lx.toks, nil
 }

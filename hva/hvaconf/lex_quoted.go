@@ -236,8 +236,15 @@ func (lx *lexer) heredocBodies() error {
 			body = strings.Join(lines, "\n") + "\n"
 		}
 		t := &lx.toks[h.tok]
+		if !h.raw {
+			decoded, err := lx.decodeEscapes(body, h.line)
+			if err != nil {
+				return err
+			}
+			t.interp = strings.Contains(body, "#{")
+			body = decoded
+		}
 		t.val = body
-		t.interp = !h.raw && strings.Contains(body, "#{")
 	}
 	return nil
 }
@@ -266,4 +273,27 @@ func dedent(lines []string) []string {
 		}
 	}
 	return out
+}
+
+// decodeEscapes applies double-quote escapes to a heredoc body.
+func (lx *lexer) decodeEscapes(body string, line int) (string, error) {
+	if !strings.Contains(body, "\\") {
+		return body, nil
+	}
+	sub := &lexer{name: lx.name, src: body, line: line}
+	var b strings.Builder
+	for sub.pos < len(sub.src) {
+		c := sub.src[sub.pos]
+		if c != '\\' || sub.pos+1 >= len(sub.src) {
+			b.WriteByte(c)
+			sub.pos++
+			continue
+		}
+		e := sub.src[sub.pos+1]
+		sub.pos += 2
+		if err := sub.escape(&b, e); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
 }

@@ -383,7 +383,7 @@ func (p *parser) literal(depth int) (any, bool, error) {
 	case tSymbol:
 		return Symbol(t.val), true, nil
 	case tWords:
-		words := strings.Fields(t.val)
+		words := splitWords(t.val)
 		out := make([]any, len(words))
 		for i, w := range words {
 			if t.text[1] == 'i' || t.text[1] == 'I' {
@@ -562,4 +562,34 @@ func (p *parser) number(t token, sign string) (any, error) {
 		return nil, bad(fmt.Sprintf("not a base-%d integer", base))
 	}
 	return v, nil
+}
+
+// splitWords splits a %w[...] body at white space; a backslash keeps the
+// white space (or backslash) after it in the word.
+func splitWords(body string) []string {
+	var words []string
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body) && strings.IndexByte(" \t\n\r\f\v\\", body[i+1]) >= 0:
+			i++
+			b.WriteByte(body[i])
+			in = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			if in {
+				words = append(words, b.String())
+				b.Reset()
+				in = false
+			}
+		default:
+			b.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, b.String())
+	}
+	return words
 }
