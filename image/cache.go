@@ -391,7 +391,11 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	if src.Size > 0 && src.Size != size {
 		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact(descU), size, desc.Extent.Sectors)
 	}
-	st, err := c.fetch.openFlat(ctx, flatU, size)
+	// The source is read on a context of its own, so that a failed upload
+	// can interrupt a read in progress before the pump is finished.
+	sctx, scancel := context.WithCancelCause(ctx)
+	defer scancel(nil)
+	st, err := c.fetch.openFlat(sctx, flatU, size)
 	if err != nil {
 		return Entry{}, fmt.Errorf("fetch image flat: %w", err)
 	}
@@ -419,15 +423,15 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	upErr := c.files.Upload(ctx, tmpFlat, p, size)
 	if upErr != nil {
 		p.abort(upErr)
+		scancel(upErr)
 	}
 	got, n, srcErr := p.finish(upErr == nil)
 	switch {
-	case srcErr != nil:
+	case ctx.Err() != nil:
+		return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))
+	case srcErr != nil && !errors.Is(srcErr, upErr):
 		return Entry{}, fmt.Errorf("fetch image flat: %w", srcErr)
 	case upErr != nil:
-		if ctx.Err() != nil {
-			return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))
-		}
 		return Entry{}, fmt.Errorf("upload image %s to %s: %w", sum, tmpFlat, upErr)
 	case n != size:
 		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact(flatU), n, size)

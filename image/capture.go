@@ -77,12 +77,12 @@ func capture(ctx context.Context, files esxi.Files, d *Descriptor, raw []byte, f
 	_ = pr.CloseWithError(errPumpClosed)
 	derr := <-dlErr
 	switch {
-	case srcErr != nil:
-		return Captured{}, fmt.Errorf("capture %s: %w", flatPath, srcErr)
-	case derr != nil:
-		return Captured{}, fmt.Errorf("capture %s: %w", flatPath, derr)
 	case werr != nil:
 		return Captured{}, fmt.Errorf("capture %s: writing: %w", flatPath, werr)
+	case derr != nil:
+		return Captured{}, fmt.Errorf("capture %s: %w", flatPath, derr)
+	case srcErr != nil:
+		return Captured{}, fmt.Errorf("capture %s: %w", flatPath, srcErr)
 	case n != size:
 		return Captured{}, fmt.Errorf("%w: capture %s: read %d bytes, the descriptor says %d", ErrSizeMismatch, flatPath, n, size)
 	}

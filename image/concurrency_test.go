@@ -197,3 +197,10 @@ func TestCancelWhileWaitingForAnotherCaller(t *testing.T) {
 }
 
 const esxitestDS = "datastore1"
+
+// goleakVerify checks for leaked goroutines, allowing the ones that end
+// asynchronously a moment to do so.
+func goleakVerify(t *testing.T, opts []goleak.Option) {
+	t.Helper()
+	goleak.VerifyNone(t, opts...)
+}

@@ -172,7 +172,8 @@ func (s *Server) SetDescriptor(b []byte) {
 	s.desc = append([]byte(nil), b...)
 }
 
-// BytesServed counts the flat body bytes written to clients.
+// BytesServed counts the flat body bytes written to clients (counted as
+// they are handed to the connection).
 func (s *Server) BytesServed() int64 { return s.served.Load() }
 
 // Requests counts every request received.
@@ -346,9 +347,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 		p = p[:c.limit-c.written]
 		c.limited = true
 	}
+	// Counted before the write returns, so that a client that has read
+	// the bytes always finds them counted.
+	c.s.served.Add(int64(len(p)))
 	n, err := c.ResponseWriter.Write(p)
 	c.written += int64(n)
-	c.s.served.Add(int64(n))
+	c.s.served.Add(int64(n - len(p)))
 	if err == nil && c.limited {
 		err = errLimited
 	}
