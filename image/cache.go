@@ -440,7 +440,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	}
 	m.finish()
 
-	renamed := desc.Rename(path.Base(tmpFlat.Path))
+	renamed := desc.AsVMFS().Rename(path.Base(tmpFlat.Path))
 	if err := c.files.Upload(ctx, tmpDesc, bytes.NewReader(renamed), int64(len(renamed))); err != nil {
 		return Entry{}, fmt.Errorf("upload image descriptor %s: %w", tmpDesc, err)
 	}

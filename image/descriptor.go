@@ -230,6 +230,36 @@ func parseExtent(line string) (Extent, *DescriptorError) {
 	return e, nil
 }
 
+// AsVMFS returns a copy of the descriptor for a VMFS datastore: a
+// monolithicFlat descriptor (from VMware Workstation or qemu-img) becomes
+// createType "vmfs" with a VMFS extent, as vmkfstools would write it; the
+// flat's bytes are the same. A vmfs descriptor is returned as it is.
+func (d *Descriptor) AsVMFS() *Descriptor {
+	if d.CreateType == "vmfs" {
+		return d
+	}
+	c := *d
+	c.lines = append([]string(nil), d.lines...)
+	c.DDB = make(map[string]string, len(d.DDB))
+	for k, v := range d.DDB {
+		c.DDB[k] = v
+	}
+	for i, line := range c.lines {
+		key, _, ok := strings.Cut(line, "=")
+		if ok && strings.TrimSpace(key) == "createType" {
+			cr := ""
+			if strings.HasSuffix(line, "\r") {
+				cr = "\r"
+			}
+			c.lines[i] = `createType="vmfs"` + cr
+		}
+	}
+	c.CreateType = "vmfs"
+	c.Extent.Type = "VMFS"
+	c.Extent.Offset = 0
+	return &c
+}
+
 // Rename returns the descriptor's text with the extent naming flatName
 // instead (the pair is stored under a new name). Every other line is kept as
 // it was.

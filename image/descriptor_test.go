@@ -157,5 +157,28 @@ func FuzzParseDescriptor(f *testing.F) {
 		require.Equal(t, "renamed-flat.vmdk", d2.Extent.File)
 		require.Equal(t, d.Extent.Sectors, d2.Extent.Sectors)
 		require.Equal(t, d.DDB, d2.DDB)
+		d3, err := image.ParseDescriptor(d.AsVMFS().Rename("v-flat.vmdk"))
+		if err == nil {
+			require.Equal(t, "vmfs", d3.CreateType)
+			require.Equal(t, "VMFS", d3.Extent.Type)
+		}
 	})
+}
+
+func TestDescriptorAsVMFS(t *testing.T) {
+	d, err := image.ParseDescriptor([]byte(flatDesc))
+	require.NoError(t, err)
+	v := d.AsVMFS()
+	assert.Equal(t, "monolithicFlat", d.CreateType, "the original is unchanged")
+	out := v.Rename("i-abc-flat.vmdk")
+	assert.Contains(t, string(out), "createType=\"vmfs\"\r\n")
+	assert.Contains(t, string(out), "RW 2048 VMFS \"i-abc-flat.vmdk\"\r\n")
+	d2, err := image.ParseDescriptor(out)
+	require.NoError(t, err)
+	assert.Equal(t, "vmfs", d2.CreateType)
+	assert.Equal(t, image.Extent{Access: "RW", Sectors: 2048, Type: "VMFS", File: "i-abc-flat.vmdk"}, d2.Extent)
+
+	d, err = image.ParseDescriptor([]byte(vmfsDesc))
+	require.NoError(t, err)
+	assert.Same(t, d, d.AsVMFS())
 }

@@ -295,3 +295,15 @@ func TestHTTPS(t *testing.T) {
 		})
 	}
 }
+
+func TestMonolithicFlatIsStoredAsVMFS(t *testing.T) {
+	r := newRig(t)
+	s := imagetest.NewServer(t, mib)
+	s.SetDescriptor([]byte(fmt.Sprintf("# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\nRW %d FLAT \"disk-flat.vmdk\" 0\nddb.adapterType = \"ide\"\n", mib/512)))
+	require.NoError(t, deployCase(t, r, image.Source{URI: s.FlatURL(), MD5: s.MD5()}))
+	d, err := image.ParseDescriptor(readLocal(t, r, dsPath(t, "[datastore1] i-abc/i-abc.vmdk")))
+	require.NoError(t, err)
+	assert.Equal(t, "vmfs", d.CreateType)
+	assert.Equal(t, image.Extent{Access: "RW", Sectors: mib / 512, Type: "VMFS", File: "i-abc-flat.vmdk"}, d.Extent)
+	assert.Equal(t, "ide", d.DDB["ddb.adapterType"])
+}

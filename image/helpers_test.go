@@ -2,6 +2,7 @@ package image_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,6 +35,7 @@ func fastOpts() image.CacheOptions {
 	return image.CacheOptions{
 		Fetch:    image.FetchOptions{Backoff: 10 * time.Millisecond, StallTimeout: 5 * time.Second},
 		LockPoll: 20 * time.Millisecond,
+		Logger:   slog.New(slog.DiscardHandler),
 	}
 }
 
