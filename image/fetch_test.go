@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -306,4 +307,17 @@ func TestMonolithicFlatIsStoredAsVMFS(t *testing.T) {
 	assert.Equal(t, "vmfs", d.CreateType)
 	assert.Equal(t, image.Extent{Access: "RW", Sectors: mib / 512, Type: "VMFS", File: "i-abc-flat.vmdk"}, d.Extent)
 	assert.Equal(t, "ide", d.DDB["ddb.adapterType"])
+}
+
+func TestStalledSourceIsResumed(t *testing.T) {
+	r := newRig(t)
+	opts := fastOpts()
+	opts.Fetch.StallTimeout = 300 * time.Millisecond
+	r.cache = image.NewCache(r.cl, opts)
+	s := imagetest.NewServer(t, 2*mib)
+	_, release := s.HoldNext(mib) // never released: the source stalls
+	defer release()
+	require.NoError(t, deployCase(t, r, image.Source{URI: s.FlatURL(), MD5: s.MD5()}))
+	assert.Equal(t, int64(2), s.FlatRequests())
+	assert.Equal(t, s.Size(), s.BytesServed())
 }

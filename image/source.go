@@ -363,7 +363,10 @@ func (s *httpStream) attempt() error {
 		}
 	}
 	s.body, s.cancel, s.actx = resp.Body, cancel, actx
+	// The watchdog runs only while a Read waits on the network (see Read),
+	// so a slow datastore holding the pump back never counts as a stall.
 	s.watchdog = time.AfterFunc(s.f.stall, func() { cancel(errStalled) })
+	s.watchdog.Stop()
 	return nil
 }
 
@@ -417,7 +420,9 @@ func (s *httpStream) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			// All bytes are in; the body must end here.
 			var one [1]byte
+			s.watchdog.Reset(s.f.stall)
 			n, err = s.body.Read(one[:])
+			s.watchdog.Stop()
 			if n > 0 {
 				s.closeBody()
 				return 0, fmt.Errorf("%w: %s is longer than its descriptor's %d bytes", ErrSizeMismatch, redact(s.u), s.size)
@@ -429,11 +434,10 @@ func (s *httpStream) Read(p []byte) (int, error) {
 				return 0, io.EOF
 			}
 		} else {
+			s.watchdog.Reset(s.f.stall)
 			n, err = s.body.Read(p)
-			if n > 0 {
-				s.off += int64(n)
-				s.watchdog.Reset(s.f.stall)
-			}
+			s.watchdog.Stop()
+			s.off += int64(n)
 			if err == nil || (err == io.EOF && s.off == s.size) {
 				return n, nil
 			}
