@@ -8,9 +8,9 @@
 //
 // Wakame registers the flat's URI; the descriptor's URI is derived by
 // dropping the LAST "-flat" of the file name (DescriptorURI), never one in
-// the host or a folder. Given a descriptor's URI instead (a file name
-// without "-flat"), the flat is the file its extent names, in the same
-// folder. The descriptor (at most 64 KiB of text) is fetched and validated
+// the host or a folder. A Source.URI whose file name holds "-flat" is taken
+// for the flat's; any other for the descriptor's, and the flat is then the
+// file its extent names, in the same folder. The descriptor (at most 64 KiB of text) is fetched and validated
 // first (ParseDescriptor): a delta disk with a parent, a createType other
 // than vmfs or monolithicFlat, several extents, an extent that does not name
 // the flat, or a size (sectors x 512) that differs from what the source
@@ -22,7 +22,7 @@
 // # Verified transfer
 //
 // The flat is read from the source, hashed and uploaded at the same time
-// through a small ring of reused buffers (see pipeline.go): the md5 never
+// through a small ring of reused buffers (8 x 256 KiB): the md5 never
 // waits on the network nor the network on the md5, memory stays at 2 MiB
 // whatever the size, and nothing is written to local disk. The upload goes
 // to a temporary folder "<cache>/.tmp-<random>/"; only when the md5 matches
@@ -45,14 +45,38 @@
 //
 // Cache keeps each verified pair under "[ds] .esxi-hva/images/<md5>/"
 // (<md5>.vmdk, <md5>-flat.vmdk and entry.json recording the source URI,
-// size, creation and last use). Deploy copies a cached pair into the
+// size, creation and last use). A monolithicFlat descriptor is stored as
+// the equivalent vmfs one (Descriptor.AsVMFS), which is what ESXi runs. Deploy copies a cached pair into the
 // instance's folder with CopyDisk and rewrites the copy's descriptor for
 // its new name: a VM never owns the cached disk (ESXi's Destroy deletes the
 // disks attached to a VM). A cached md5 fetches nothing from the source.
-// Concurrent requests for one md5 in a process share one download; agents
+// The rewritten descriptor is uploaded over the copy: ESXi's CopyVirtualDisk
+// renames the extent itself, vcsim's copies both files byte for byte.
+// Concurrent requests for one md5 in a process share one download (a caller
+// that gives up leaves it to the others; the last one to give up cancels it
+// and waits for its clean-up); agents
 // sharing a datastore take the lock folder "<cache>/.lock-<md5>" (see
 // lock.go for the heartbeat and how stale locks are broken). Prune drops
-// entries by age and byte budget, never one in use by this Cache.
+// entries by age and byte budget, never one in use by this Cache (another
+// agent's deploy in progress is not known to it: keep MaxAge well above the
+// time a copy takes). Failed fetches leave nothing but the cache folder
+// itself.
+//
+// # Datastore lock
+//
+// The lock is the folder "<cache>/.lock-<md5>": MakeDirectory is atomic and
+// fails with esxi.ErrExists while another agent holds it. The holder
+// rewrites "<lock>/owner" (host, pid, a counter) every StaleLock/4 as a
+// heartbeat and deletes the folder when done, success or not. A waiter
+// polls every LockPoll: when the entry appears it uses it; when the lock
+// goes away it takes it; when the owner file's content has not changed for
+// StaleLock (the holder died), it deletes the lock and takes it; after
+// LockTimeout it fails with ErrLockTimeout. Staleness is judged by content
+// seen changing on the waiter's own clock, so the agents' and the host's
+// clocks need not agree. Two waiters breaking the same stale lock at once
+// may both fetch: the second to finish finds the entry in place (MoveFile
+// says it exists), deletes its own copy and uses the first, so the cache
+// stays consistent and only bandwidth is lost.
 //
 // # Capture
 //

@@ -12,19 +12,8 @@ import (
 	"github.com/esxi-hva/esxi-hva/esxi"
 )
 
-// The datastore lock keeps agents that share a datastore from fetching the
-// same image twice. It is the folder "<cache>/.lock-<md5>": MakeDirectory is
-// atomic and fails with esxi.ErrExists when another agent holds it. The
-// holder writes "<lock>/owner" (host, pid, a counter) every StaleLock/4 as a
-// heartbeat (not at once: small images are done before the first beat). A waiter polls every LockPoll: when the entry appears it is
-// done; when the lock disappears it tries to take it; when the owner file's
-// content has not changed for StaleLock (the holder died without releasing)
-// it deletes the lock and tries again; after LockTimeout it fails with
-// ErrLockTimeout. Staleness is judged by content seen changing on the
-// waiter's own clock, so clocks need not agree. If two waiters break the
-// same stale lock at once both may fetch; the second to finish finds the
-// entry in place (MoveFile reports ErrExists), drops its copy and uses the
-// first one's, so the cache stays consistent and only bandwidth is lost.
+// The datastore lock keeps agents sharing a datastore from fetching the
+// same image twice; the package doc describes it.
 
 // errEntryAppeared: while waiting for the lock, another agent cached the
 // image.
