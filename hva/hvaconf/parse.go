@@ -438,12 +438,16 @@ func (p *parser) skipNL() {
 }
 
 func (p *parser) array(depth int) (any, bool, error) {
+	open := p.at(p.i - 1)
 	out := []any{}
 	for {
 		p.skipNL()
 		if isPunct(p.peek(), "]") {
 			p.next()
 			return out, true, nil
+		}
+		if isPunct(p.peek(), ",") {
+			return nil, false, p.errf(p.peek().line, "expected a value or ']' in the array opened at line %d, found ','", open.line)
 		}
 		v, ok, err := p.literal(depth + 1)
 		if err != nil || !ok {
@@ -462,12 +466,16 @@ func (p *parser) array(depth int) (any, bool, error) {
 }
 
 func (p *parser) hash(depth int) (any, bool, error) {
+	open := p.at(p.i - 1)
 	out := map[string]any{}
 	for {
 		p.skipNL()
 		if isPunct(p.peek(), "}") {
 			p.next()
 			return out, true, nil
+		}
+		if isPunct(p.peek(), ",") {
+			return nil, false, p.errf(p.peek().line, "expected a key or '}' in the hash opened at line %d, found ','", open.line)
 		}
 		k := p.next()
 		var key string
@@ -514,7 +522,7 @@ func (p *parser) number(t token, sign string) (any, error) {
 		}
 		return p.errf(t.line, "invalid number %s%s: %s", sign, raw, why)
 	}
-	if strings.HasSuffix(raw, "_") || strings.Contains(raw, "__") {
+	if !underscoresBetweenDigits(raw) {
 		return nil, bad("'_' must sit between digits")
 	}
 	isFloat := strings.ContainsAny(raw, ".") ||
@@ -592,4 +600,24 @@ func splitWords(body string) []string {
 		words = append(words, b.String())
 	}
 	return words
+}
+
+// underscoresBetweenDigits applies Ruby's rule for '_' in numbers: each
+// one sits between two digits of the number's base (not next to a 0x
+// prefix, a dot or an exponent).
+func underscoresBetweenDigits(raw string) bool {
+	digit := isDigit
+	body := raw
+	if len(raw) > 2 && raw[0] == '0' && strings.IndexByte("xXbBoOdD", raw[1]) >= 0 {
+		body = raw[2:]
+		if raw[1] == 'x' || raw[1] == 'X' {
+			digit = isHex
+		}
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] == '_' && (i == 0 || i+1 >= len(body) || !digit(body[i-1]) || !digit(body[i+1])) {
+			return false
+		}
+	}
+	return true
 }
