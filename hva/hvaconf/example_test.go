@@ -96,3 +96,26 @@ func ExampleParseSize() {
 	// Output:
 	// 10737418240
 }
+
+// An agent's start-up: the defaults file names VDC_ROOT, which places the
+// hva.conf of a source checkout; missing files are the caller's decision.
+func ExampleFindConfig() {
+	d, err := hvaconf.LoadDefaults(hvaconf.DefaultsPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fmt.Println("warning:", err) // bad lines; d still holds the good ones
+	}
+	path, err := hvaconf.FindConfig(hvaconf.UsualPaths("", d.VDCRoot))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg, warnings, err := hvaconf.Load(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range warnings {
+		fmt.Println("warning:", w)
+	}
+	fmt.Println("ESXi host", cfg.ESXiHost, "AMQP", d.AMQPURL(), "node", d.HVAID)
+}
