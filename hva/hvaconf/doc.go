@@ -16,6 +16,7 @@
 //	config.lxc_log_level   = :error             # symbols
 //	config.something       = ["a", 1, :b]       # arrays of literals
 //	config.metadata_items  = { "x-foo" => "bar", other: "baz" }   # hashes
+//	config.other           = %w[a b]            # %w/%i arrays, %q() strings, ?c, heredocs
 //
 // Wakame's DSL form of a setting, `vm_data_dir '/'` or `vm_data_dir('/')`
 // without `config.`, sets a known key (one esxi-hva uses or one of
@@ -23,8 +24,9 @@
 // only sets a Ruby local variable, in Wakame too: it draws a warning.
 //
 // A value may start on the line after '=' and arrays and hashes may span
-// lines. #{...} inside a double-quoted string is kept as literal text (with
-// a warning). A value that is Ruby code rather than a literal
+// lines. Interpolation inside a double-quoted string, "#{...}", is kept as
+// literal text (with a warning). The file must be UTF-8 outside comments,
+// as Ruby requires. A value that is Ruby code rather than a literal
 // (File.join(...), ENV['X'], 60*15) is kept as an Expr: harmless for the
 // Wakame settings esxi-hva ignores, an error for the ones it uses.
 //
@@ -61,6 +63,11 @@
 // The ESXi guide esxi-hva grew from shows its hva.conf with the '#' of the
 // comment lines lost in conversion; with the '#' restored (as in Wakame's
 // hva.conf.example) it parses as is.
+//
+// Config.ESXi converts the connection settings for the esxi package, whose
+// Validate checks what a connection needs. UsualPaths and FindConfig look
+// for hva.conf where Wakame does (CONF_PATH, /etc/wakame-vdc/hva.conf,
+// $VDC_ROOT/dcmgr/config/hva.conf).
 //
 // # Secrets
 //
