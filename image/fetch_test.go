@@ -230,6 +230,15 @@ func TestChunkedSource(t *testing.T) {
 	s := imagetest.NewServer(t, 2*mib+512, imagetest.WithoutLength(), imagetest.WithDir("a-flat/b"))
 	require.NoError(t, deployCase(t, r, image.Source{URI: s.FlatURL(), MD5: s.MD5()}))
 	assert.Equal(t, s.Size(), s.BytesServed())
+
+	// Cut short, and the server ignores Range: the resumed answer is the
+	// whole flat again, whose first part is skipped.
+	r = newRig(t)
+	s = imagetest.NewServer(t, 2*mib+512, imagetest.WithoutLength(), imagetest.WithSeed(5))
+	s.CutNext(1, mib)
+	require.NoError(t, deployCase(t, r, image.Source{URI: s.FlatURL(), MD5: s.MD5()}))
+	assert.Equal(t, int64(2), s.FlatRequests())
+	assert.Equal(t, s.Size()+mib, s.BytesServed())
 }
 
 func TestHTMLErrorPageIsNotADisk(t *testing.T) {

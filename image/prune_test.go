@@ -121,6 +121,14 @@ func TestDeployRefusalsAndDatastoreFaults(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, before, r.files())
 
+	// A failing move into the cache leaves nothing either.
+	s3 := imagetest.NewServer(t, mib, imagetest.WithSeed(98))
+	r.env.FailMethod("MoveDatastoreFile_Task", 1, nil)
+	err = r.cache.Deploy(ctx, image.Source{URI: s3.FlatURL(), MD5: s3.MD5()}, dsPath(t, "[datastore1] i-def/i-def.vmdk"), nil)
+	assert.ErrorContains(t, err, "into the cache")
+	assert.Equal(t, before, r.files())
+	assert.Empty(t, tmpLeft(t, r))
+
 	// A datastore upload cut mid-way fails the fetch and leaves nothing.
 	s2 := imagetest.NewServer(t, 3*mib, imagetest.WithSeed(99))
 	r.env.CutUploads(mib, 1)
