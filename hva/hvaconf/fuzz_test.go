@@ -1,9 +1,11 @@
 package hvaconf
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -54,6 +56,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if c.Concurrency < 1 || c.ImageCacheBudget < 0 || c.SoftPowerOffTimeout < 0 {
 			t.Fatalf("out-of-range config accepted: %v", c)
+		}
+		var buf bytes.Buffer
+		if err := c.WriteConf(&buf); err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse("written.conf", &buf)
+		if err != nil {
+			t.Fatalf("written config does not parse: %v\n%s", err, buf.String())
+		}
+		c2, _, err := back.Config()
+		if err != nil || !reflect.DeepEqual(c, c2) {
+			t.Fatalf("round trip: %v\n%#v\n%#v", err, c, c2)
 		}
 		if p := c.ESXiPassword; len(p) >= 4 && strings.Contains(c.String(), p) && !strings.Contains(strings.ReplaceAll(c.String(), p, ""), "***") {
 			t.Fatalf("password printed: %v", c)

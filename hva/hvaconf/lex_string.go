@@ -48,6 +48,10 @@ func (lx *lexer) lexString(quote byte, depth int) (string, bool, error) {
 			if err := lx.escape(&b, e); err != nil {
 				return "", false, err
 			}
+		case c == '#' && quote != '\'' && lx.pos+2 < len(lx.src) && (lx.src[lx.pos+1] == '$' || lx.src[lx.pos+1] == '@') && isIdentStart(lx.src[lx.pos+2]):
+			interp = true // "#$global" and "#@ivar" interpolate in Ruby; kept literally
+			b.WriteByte(c)
+			lx.pos++
 		case c == '#' && quote != '\'' && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == '{':
 			interp = true
 			s, err := lx.interpolation(depth)
