@@ -23,6 +23,9 @@ func FuzzParse(f *testing.F) {
 		"config.x =\n 1", "=begin\n=end\n", "config.x = 0x1F_0", "config.x = -1.5e3",
 		"config.x = {k:v}", `config.x = "#{"#{'x'}"}"`, "a ? b : c", "config.x = 1 if y",
 		"config.esxi_password = 'p'", "__END__\n}", "config.x = :\"s\"", "while a do\nend",
+		"config.soft_poweroff_timeout = 0.1\nconfig.image_cache_budget = '1.5G'",
+		"config.metadata_items = {}\nmetadata { path 'a', 'b' }", "esxi_ipaddress 'h'\nconfig.concurrency = 1",
+		"config.esxi_password = \"\\xff#{x}\"", "config.x = <<~E\n  a\n  E\n", "config.x = %w[a\\ b]",
 	} {
 		f.Add(s)
 	}
