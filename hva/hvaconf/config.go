@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"path"
 	"strconv"
 	"strings"
@@ -149,9 +150,15 @@ func (f *File) Config() (Config, []string, error) {
 }
 
 // ESXi returns the connection settings in the form the esxi package takes.
+// A bare IPv6 address in esxi_ipaddress is bracketed ("[fe80::1]") so that
+// it is not read as host:port.
 func (c Config) ESXi() esxi.Config {
+	host := c.ESXiHost
+	if ip := net.ParseIP(host); ip != nil && strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
 	return esxi.Config{
-		Host:       c.ESXiHost,
+		Host:       host,
 		Datacenter: c.ESXiDatacenter,
 		Datastore:  c.ESXiDatastore,
 		PortGroup:  c.ESXiPortGroup,

@@ -150,7 +150,15 @@ func TestConfigValues(t *testing.T) {
 			assert.Equal(t, strings.Repeat("ab", 32), c.ESXiThumbprint)
 			assert.Equal(t, "pg", c.ESXiPortGroup)
 		}},
-		{"ipv6 host", "config.esxi_ipaddress = 'fe80::1'", func(t *testing.T, c Config) { assert.Equal(t, "fe80::1", c.ESXiHost) }},
+		{"ipv6 host", "config.esxi_ipaddress = '2001:db8::1'\nconfig.esxi_password = 'pw'", func(t *testing.T, c Config) {
+			assert.Equal(t, "2001:db8::1", c.ESXiHost)
+			assert.Equal(t, "[2001:db8::1]", c.ESXi().Host)
+			require.NoError(t, c.Validate())
+			u, err := c.ESXi().URL()
+			require.NoError(t, err)
+			assert.Equal(t, "2001:db8::1", u.Hostname())
+		}},
+		{"ipv4 host with port", "config.esxi_ipaddress = '192.0.2.10:8443'", func(t *testing.T, c Config) { assert.Equal(t, "192.0.2.10:8443", c.ESXi().Host) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
