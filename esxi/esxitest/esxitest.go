@@ -117,7 +117,12 @@ func Start(ctx context.Context) (env *Env, err error) {
 	env.model = m
 	m.Service.TLS = new(tls.Config)
 	m.Service.HandleFunc("PUT /folder/", env.serveUpload)
+	m.Service.HandleFunc("POST /folder/", env.serveFolder)
+	m.Service.HandleFunc("GET /folder/", env.serveFolder) // and HEAD
 	m.Map().Handler = env.handle
+	gate := newTaskGate()
+	m.Map().AddHandler(gate)
+	m.Service.HandleFunc("POST /sdk", gate.wrap(m.Service.ServeSDK))
 	deaf := &deafGuest{}
 	deaf.Self = deafGuestRef
 	m.Map().Put(deaf)

@@ -4,6 +4,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 )
 
 // uploadCut is a pending "cut the next uploads after N bytes" fault.
@@ -26,6 +29,46 @@ func (e *Env) CutUploads(after int64, times int) {
 // Uploads reports how many datastore uploads the simulator received.
 func (e *Env) Uploads() int { return e.Calls("PUT /folder") }
 
+// serveFolder serves the datastore's files over HTTP (/folder/<path>?
+// dsName=...&dcPath=...) as ESXi and vcsim do, from DatastoreDir, without
+// touching the simulator's objects: vcsim's own handler copies its
+// Datastore object unlocked on every request, which races (go test -race)
+// with a concurrent CreateVM adding the VM to that object.
+func (e *Env) serveFolder(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if ds := q.Get("dsName"); ds != "" && ds != Datastore {
+		http.NotFound(w, r)
+		return
+	}
+	rel := strings.TrimPrefix(r.URL.Path, "/folder/")
+	if strings.Contains(rel, "..") {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	p := filepath.Join(e.DatastoreDir, filepath.FromSlash(rel))
+	switch r.Method {
+	case http.MethodPost:
+		if _, err := os.Stat(p); err == nil {
+			w.WriteHeader(http.StatusConflict)
+			return
+		}
+		fallthrough
+	case http.MethodPut:
+		_ = os.MkdirAll(filepath.Dir(p), 0o700)
+		f, err := os.Create(p)
+		if err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		defer f.Close()
+		_, _ = io.Copy(f, r.Body)
+	default:
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + rel
+		http.FileServer(http.Dir(e.DatastoreDir)).ServeHTTP(w, r2)
+	}
+}
+
 func (e *Env) serveUpload(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	e.calls["PUT /folder"]++
@@ -36,14 +79,13 @@ func (e *Env) serveUpload(w http.ResponseWriter, r *http.Request) {
 			c.remaining--
 		}
 	}
-	srv := e.model.Service
 	e.mu.Unlock()
 	if after < 0 {
-		srv.ServeDatastore(w, r)
+		e.serveFolder(w, r)
 		return
 	}
 	r.Body = io.NopCloser(io.LimitReader(r.Body, after))
-	srv.ServeDatastore(discard{h: http.Header{}}, r)
+	e.serveFolder(discard{h: http.Header{}}, r)
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		http.Error(w, "upload cut by esxitest", http.StatusInternalServerError)
