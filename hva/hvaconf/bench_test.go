@@ -3,6 +3,7 @@ package hvaconf
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,49 @@ func BenchmarkParseDefaults(b *testing.B) {
 		d, _ := ParseDefaults("wakame-vdc", bytes.NewReader(data))
 		if d.VDCRoot == "" {
 			b.Fatal("VDC_ROOT not read")
+		}
+	}
+}
+
+// largeConf is a 200-network Wakame file (about 40 KB): mostly blocks to
+// skip, comments and Wakame keys.
+func largeConf() []byte {
+	var b bytes.Buffer
+	b.WriteString("config.esxi_ipaddress = \"192.168.2.25\"\nconfig.esxi_password = 'pw'\n")
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "# network %d\ndc_network('net%d') {\n  bridge_type 'linux'\n  interface \"eth%d\"\n  bridge 'br%d'\n}\n", i, i, i, i)
+		fmt.Fprintf(&b, "config.logging_service_port = %d\n", 8000+i)
+	}
+	return b.Bytes()
+}
+
+func BenchmarkScanLinesBaselineLarge(b *testing.B) {
+	data := largeConf()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		n := 0
+		for sc.Scan() {
+			n += len(strings.Fields(sc.Text()))
+		}
+		if n == 0 {
+			b.Fatal("no fields")
+		}
+	}
+}
+
+func BenchmarkParseLarge(b *testing.B) {
+	data := largeConf()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Parse("hva.conf", bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Warnings) < 200 {
+			b.Fatalf("%d warnings", len(f.Warnings))
 		}
 	}
 }
