@@ -140,8 +140,11 @@ func (f *File) Config() (Config, []string, error) {
 			cv.warn(KeyEdgeNetworking, "%q has no effect: esxi-hva does no edge networking on ESXi (set 'off')", c.EdgeNetworking)
 		}
 	}
-	if c.ESXiInsecure && c.ESXiThumbprint != "" {
+	switch {
+	case c.ESXiInsecure && c.ESXiThumbprint != "":
 		cv.warn(KeyESXiInsecure, "esxi_thumbprint is set too; esxi-hva pins the thumbprint rather than skipping verification")
+	case c.ESXiInsecure:
+		cv.warn(KeyESXiInsecure, "TLS verification is off, so the password goes to whoever answers; pin the host with config.esxi_thumbprint = \"<SHA-256 fingerprint>\" instead")
 	}
 	if err := errors.Join(cv.errs...); err != nil {
 		return Config{}, cv.warnings, err

@@ -230,6 +230,13 @@ func TestConfigWarnings(t *testing.T) {
 	}, warnings)
 }
 
+func TestConfigWarnsInsecure(t *testing.T) {
+	c, warnings, err := config(t, "\nconfig.esxi_insecure = true")
+	require.NoError(t, err)
+	assert.True(t, c.ESXiInsecure)
+	assert.Equal(t, []string{`hva.conf:2: esxi_insecure: TLS verification is off, so the password goes to whoever answers; pin the host with config.esxi_thumbprint = "<SHA-256 fingerprint>" instead`}, warnings)
+}
+
 func TestLoadMissing(t *testing.T) {
 	_, _, err := Load(filepath.Join(t.TempDir(), "hva.conf"))
 	require.ErrorIs(t, err, fs.ErrNotExist)
