@@ -233,7 +233,19 @@ func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, 
 	if err != nil {
 		return fmt.Errorf("deploy image %s to %s: cached descriptor: %w", sum, dst, err)
 	}
-	if err := c.copyPair(ctx, e, desc.Rename(flatName), dst, dstFlat); err != nil {
+	err = c.copyPair(ctx, e, desc.Rename(flatName), dst, dstFlat)
+	if errors.Is(err, esxi.ErrNotFound) && ctx.Err() == nil {
+		// The entry lost its flat (deleted by hand, or pruned by another
+		// agent while its marker was being rewritten): drop it and fetch
+		// the image again, once.
+		c.log.WarnContext(ctx, "image cache: entry is broken, fetching it again", "md5", sum, "error", err)
+		c.cleanup(ctx, dst, dstFlat, e.Dir)
+		if e, err = c.Ensure(ctx, src, progress); err != nil {
+			return err
+		}
+		err = c.copyPair(ctx, e, desc.Rename(flatName), dst, dstFlat)
+	}
+	if err != nil {
 		c.cleanup(ctx, dst, dstFlat)
 		return fmt.Errorf("deploy image %s to %s: %w", sum, dst, err)
 	}

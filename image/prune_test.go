@@ -2,6 +2,7 @@ package image_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -153,4 +154,18 @@ func TestEnsureDeadline(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Empty(t, r.files())
 	assert.Empty(t, tmpLeft(t, r))
+}
+
+func TestBrokenEntryIsFetchedAgain(t *testing.T) {
+	r := newRig(t)
+	ctx := ctxT(t)
+	s := imagetest.NewServer(t, 2*mib)
+	src := image.Source{URI: s.FlatURL(), MD5: s.MD5()}
+	e, err := r.cache.Ensure(ctx, src, nil)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(r.env.LocalPath(e.Flat)))
+
+	require.NoError(t, deployCase(t, r, src))
+	assert.Equal(t, 2*s.Size(), s.BytesServed(), "fetched again")
+	assert.FileExists(t, r.env.LocalPath(e.Flat))
 }
