@@ -76,8 +76,15 @@ func (lx *lexer) escape(b *strings.Builder, e byte) error {
 		b.WriteByte('\t')
 	case 'r':
 		b.WriteByte('\r')
-	case '0':
-		b.WriteByte(0)
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		v := int(e - '0') // octal: up to three digits, as in Ruby
+		for n := 1; n < 3 && lx.pos < len(lx.src) && '0' <= lx.src[lx.pos] && lx.src[lx.pos] <= '7'; n++ {
+			v = v*8 + int(lx.src[lx.pos]-'0')
+			lx.pos++
+		}
+		b.WriteByte(byte(v))
+	case 'c', 'C', 'M':
+		return lx.controlEscape(b, e)
 	case 's':
 		b.WriteByte(' ')
 	case 'e':
@@ -176,4 +183,30 @@ func (lx *lexer) interpolation(depth int) (string, error) {
 		}
 	}
 	return lx.src[start:lx.pos], nil
+}
+
+// controlEscape decodes \cx, \C-x and \M-x (with e the letter after the
+// backslash, already consumed): x & 0x1f for control, x | 0x80 for meta,
+// as Ruby does for single-byte characters.
+func (lx *lexer) controlEscape(b *strings.Builder, e byte) error {
+	if e != 'c' {
+		if lx.pos >= len(lx.src) || lx.src[lx.pos] != '-' {
+			return lx.errf(lx.line, "invalid \\%c escape: expected '-'", e)
+		}
+		lx.pos++
+	}
+	if lx.pos >= len(lx.src) || lx.src[lx.pos] >= utf8.RuneSelf || lx.src[lx.pos] == '\\' {
+		return lx.errf(lx.line, "invalid \\%c escape: expected an ASCII character", e)
+	}
+	c := lx.src[lx.pos]
+	lx.pos++
+	switch {
+	case e == 'M':
+		b.WriteByte(c | 0x80)
+	case c == '?':
+		b.WriteByte(0x7f)
+	default:
+		b.WriteByte(c & 0x1f)
+	}
+	return nil
 }
