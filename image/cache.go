@@ -148,6 +148,23 @@ func (c *Cache) entryPaths(sum string) Entry {
 	}
 }
 
+// Lookup returns the cache's entry for an md5 without fetching anything; an
+// image that is not cached is an error wrapping esxi.ErrNotFound.
+func (c *Cache) Lookup(ctx context.Context, md5 string) (Entry, error) {
+	sum, err := checkMD5(md5)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := c.lookup(ctx, sum)
+	if err != nil {
+		return Entry{}, fmt.Errorf("look up image %s in the cache: %w", sum, err)
+	}
+	c.mu.Lock()
+	e.InUse = c.inUse[sum] > 0
+	c.mu.Unlock()
+	return e, nil
+}
+
 // lookup returns the cached entry, or an error wrapping esxi.ErrNotFound.
 func (c *Cache) lookup(ctx context.Context, sum string) (Entry, error) {
 	e := c.entryPaths(sum)

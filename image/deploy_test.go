@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
@@ -48,6 +49,13 @@ func TestDeployColdThenWarm(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "i-abc-flat.vmdk", d.Extent.File)
 	assert.Equal(t, srv.Size(), d.Size())
+
+	_, err = image.NewCache(r.cl, fastOpts()).Lookup(ctx, "0123456789abcdef0123456789ABCDEF")
+	assert.ErrorIs(t, err, esxi.ErrNotFound)
+	le, err := r.cache.Lookup(ctx, srv.MD5())
+	require.NoError(t, err)
+	assert.Equal(t, srv.Size(), le.Size)
+	assert.Equal(t, srv.FlatURL(), le.Source)
 
 	// The cache entry is complete, no temporaries or lock are left.
 	e, err := r.cache.Ensure(ctx, src, nil)
