@@ -3,6 +3,7 @@ package image_test
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
@@ -69,24 +71,26 @@ func TestPruneKeepsWhatIsInUse(t *testing.T) {
 	e, err := r.cache.Ensure(ctx, src, nil)
 	require.NoError(t, err)
 
-	// A deploy is copying the entry (slowly) while Prune runs.
-	r.env.DelayMethod("CopyVirtualDisk_Task", 500*time.Millisecond)
+	// A deploy is copying the entry (held in CopyDisk) while Prune runs.
+	files := &heldCopy{Files: r.cl, entered: make(chan struct{}), release: make(chan struct{})}
+	cache := image.NewCache(files, fastOpts())
 	r.mkdir(t, ctx, "i-abc")
 	done := make(chan error, 1)
-	go func() { done <- r.cache.Deploy(ctx, src, dsPath(t, "[datastore1] i-abc/i-abc.vmdk"), nil) }()
-	require.Eventually(t, func() bool {
-		es, err := r.cache.Entries(ctx)
-		return err == nil && len(es) == 1 && es[0].InUse
-	}, 10*time.Second, 5*time.Millisecond)
-	dropped, err := r.cache.Prune(ctx, image.PruneOptions{MaxBytes: 1, MaxAge: time.Nanosecond})
+	go func() { done <- cache.Deploy(ctx, src, dsPath(t, "[datastore1] i-abc/i-abc.vmdk"), nil) }()
+	<-files.entered
+	es, err := cache.Entries(ctx)
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	assert.True(t, es[0].InUse)
+	dropped, err := cache.Prune(ctx, image.PruneOptions{MaxBytes: 1, MaxAge: time.Nanosecond})
 	require.NoError(t, err)
 	assert.Empty(t, dropped, "the entry in use is kept")
+	close(files.release)
 	require.NoError(t, <-done)
 	assert.FileExists(t, r.env.LocalPath(e.Flat))
 
 	// Once the deploy is over it can go, and the instance's copy stays.
-	r.env.DelayMethod("CopyVirtualDisk_Task", 0)
-	dropped, err = r.cache.Prune(ctx, image.PruneOptions{MaxBytes: 1})
+	dropped, err = cache.Prune(ctx, image.PruneOptions{MaxBytes: 1})
 	require.NoError(t, err)
 	assert.Len(t, dropped, 1)
 	assert.Equal(t, []string{"i-abc/i-abc-flat.vmdk", "i-abc/i-abc.vmdk"}, r.files())
@@ -145,12 +149,11 @@ func TestDeployRefusalsAndDatastoreFaults(t *testing.T) {
 func TestEnsureDeadline(t *testing.T) {
 	r := newRig(t)
 	s := imagetest.NewServer(t, 2*mib)
-	reached, release := s.HoldNext(mib)
+	_, release := s.HoldNext(mib)
 	defer release()
 	ctx, cancel := context.WithTimeout(ctxT(t), 300*time.Millisecond)
 	defer cancel()
 	_, err := r.cache.Ensure(ctx, image.Source{URI: s.FlatURL(), MD5: s.MD5()}, nil)
-	<-reached
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Empty(t, r.files())
 	assert.Empty(t, tmpLeft(t, r))
@@ -168,4 +171,17 @@ func TestBrokenEntryIsFetchedAgain(t *testing.T) {
 	require.NoError(t, deployCase(t, r, src))
 	assert.Equal(t, 2*s.Size(), s.BytesServed(), "fetched again")
 	assert.FileExists(t, r.env.LocalPath(e.Flat))
+}
+
+// heldCopy holds CopyDisk until release is closed.
+type heldCopy struct {
+	esxi.Files
+	entered, release chan struct{}
+	once             sync.Once
+}
+
+func (h *heldCopy) CopyDisk(ctx context.Context, src, dst esxi.DatastorePath) error {
+	h.once.Do(func() { close(h.entered) })
+	<-h.release
+	return h.Files.CopyDisk(ctx, src, dst)
 }
