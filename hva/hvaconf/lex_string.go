@@ -48,8 +48,8 @@ func (lx *lexer) lexString(quote byte, depth int) (string, bool, error) {
 			if err := lx.escape(&b, e); err != nil {
 				return "", false, err
 			}
-		case c == '#' && quote != '\'' && lx.pos+2 < len(lx.src) && (lx.src[lx.pos+1] == '$' || lx.src[lx.pos+1] == '@') && isIdentStart(lx.src[lx.pos+2]):
-			interp = true // "#$global" and "#@ivar" interpolate in Ruby; kept literally
+		case c == '#' && quote != '\'' && lx.sigilInterpolation():
+			interp = true // "#$global", "#$!", "#@ivar", "#@@cvar" interpolate in Ruby; kept literally
 			b.WriteByte(c)
 			lx.pos++
 		case c == '#' && quote != '\'' && lx.pos+1 < len(lx.src) && lx.src[lx.pos+1] == '{':
@@ -209,4 +209,21 @@ func (lx *lexer) controlEscape(b *strings.Builder, e byte) error {
 		b.WriteByte(c & 0x1f)
 	}
 	return nil
+}
+
+// sigilInterpolation reports whether the '#' at lx.pos starts Ruby's
+// short interpolation of a variable: #$name, #$ followed by a special
+// global's character ($!, $\, $1 ...), #@name or #@@name.
+func (lx *lexer) sigilInterpolation() bool {
+	if lx.pos+2 >= len(lx.src) {
+		return false
+	}
+	next, after := lx.src[lx.pos+1], lx.src[lx.pos+2]
+	switch next {
+	case '$':
+		return isIdentStart(after) || isDigit(after) || strings.IndexByte("!@&`'+~=/\\,;.<>*$?:\"-", after) >= 0
+	case '@':
+		return isIdentStart(after) || (after == '@' && lx.pos+3 < len(lx.src) && isIdentStart(lx.src[lx.pos+3]))
+	}
+	return false
 }

@@ -144,6 +144,8 @@ func TestParseWarnings(t *testing.T) {
 		{"block with heredoc and regexp", "hypervisor_driver(:kvm) do\n  script <<~SH\n    echo \"it's }\"\n  SH\n  match %r{^/dev/(sd|vd)}\n  pattern(/don't/)\nend", []string{"hva.conf:1: skipped block hypervisor_driver(:kvm) do ... end (lines 1-7): not used by esxi-hva"}},
 		{"interpolation", `config.trema_tmp = "#{x}/tmp"`, []string{`hva.conf:1: string "#{x}/tmp" contains #{...}, which esxi-hva keeps as literal text`}},
 		{"global interpolation", `config.trema_tmp = "#$x/tmp"`, []string{`hva.conf:1: string "#$x/tmp" contains #{...}, which esxi-hva keeps as literal text`}},
+		{"special global interpolation", `config.trema_tmp = "a#$!b"`, []string{`hva.conf:1: string "a#$!b" contains #{...}, which esxi-hva keeps as literal text`}},
+		{"class variable interpolation", `config.trema_tmp = "#@@v"`, []string{`hva.conf:1: string "#@@v" contains #{...}, which esxi-hva keeps as literal text`}},
 		{"escaped interpolation", `config.trema_tmp = "\#{x} #1 # $x"`, nil},
 		{"duplicate hash key", `config.metadata_items = {"a" => "1", a: "2"}`, []string{`hva.conf:1: hash key "a" given twice; the last one wins`}},
 	}
