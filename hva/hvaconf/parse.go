@@ -426,7 +426,7 @@ func (p *parser) noteInterp(t token) {
 		if p.secret {
 			text = "(not shown)"
 		}
-		p.warnf(t.line, "string %s contains #{...}, which esxi-hva keeps as literal text", text)
+		p.warnf(t.line, "string %s has Ruby interpolation (#{...}, #$x, #@x), which esxi-hva keeps as literal text", text)
 	}
 }
 
