@@ -119,3 +119,31 @@ func ExampleFindConfig() {
 	}
 	fmt.Println("ESXi host", cfg.ESXiHost, "AMQP", d.AMQPURL(), "node", d.HVAID)
 }
+
+func ExampleConfig_WriteConf() {
+	cfg := hvaconf.DefaultConfig()
+	cfg.ESXiHost = "192.168.2.25"
+	cfg.ESXiPassword = `pa"ss`
+	cfg.EdgeNetworking = "off"
+	var b strings.Builder
+	if err := cfg.WriteConf(&b); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(b.String())
+	// Output:
+	// # hva.conf written by esxi-hva
+	// config.esxi_ipaddress = "192.168.2.25"
+	// config.esxi_datacenter = "ha-datacenter"
+	// config.esxi_datastore = "datastore1"
+	// config.esxi_username = "root"
+	// config.esxi_password = "pa\"ss"
+	// config.esxi_insecure = false
+	// config.esxi_thumbprint = ""
+	// config.esxi_portgroup = "VM Network"
+	// config.vm_data_dir = ""
+	// config.edge_networking = "off"
+	// config.image_cache_budget = 0
+	// config.concurrency = 4
+	// config.soft_poweroff_timeout = 120
+}
