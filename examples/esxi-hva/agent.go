@@ -29,6 +29,10 @@ func settings(f *flags, log *slog.Logger) (nodeID, broker string, err error) {
 		if f.set["e"] {
 			return "", "", fmt.Errorf("-e %s: %w", f.defaults, err)
 		}
+	case errors.Is(err, hvaconf.ErrSyntax):
+		// Wakame's packaged file ends in shell code: keep what the
+		// assignments set and say what was skipped.
+		log.Warn("environment file: lines skipped", "err", err)
 	case err != nil:
 		return "", "", err
 	default:
@@ -55,20 +59,6 @@ func settings(f *flags, log *slog.Logger) (nodeID, broker string, err error) {
 	return "hva." + strings.TrimPrefix(id, "hva."), broker, nil
 }
 
-// esxiConfig turns hva.conf settings into an esxi.Config.
-func esxiConfig(c hvaconf.Config) esxi.Config {
-	return esxi.Config{
-		Host:       c.ESXiHost,
-		Datacenter: c.ESXiDatacenter,
-		Datastore:  c.ESXiDatastore,
-		PortGroup:  c.ESXiPortGroup,
-		Username:   c.ESXiUsername,
-		Password:   c.ESXiPassword,
-		Insecure:   c.ESXiInsecure,
-		Thumbprint: c.ESXiThumbprint,
-	}
-}
-
 // serve is the agent: ESXi from hva.conf, Wakame over AMQP, jobs until
 // ctx ends.
 func serve(ctx context.Context, f *flags, log *slog.Logger) error {
@@ -89,7 +79,7 @@ func serve(ctx context.Context, f *flags, log *slog.Logger) error {
 	log = log.With("node_id", nodeID)
 	log.Info("starting", "esxi", conf.ESXiHost, "datastore", conf.ESXiDatastore, "broker", redactURL(broker))
 
-	hv, err := esxi.Connect(ctx, esxiConfig(conf), esxi.WithLogger(log))
+	hv, err := esxi.Connect(ctx, conf.ESXi(), esxi.WithLogger(log))
 	if err != nil {
 		return err
 	}

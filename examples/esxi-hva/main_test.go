@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -83,4 +84,17 @@ func TestRunRefusesBadInput(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi1", id, "flags win")
 	assert.Equal(t, "amqp://10.0.0.1:5672/", broker)
+}
+
+// Wakame's packaged environment file ends in shell code: the agent keeps
+// the assignments and goes on.
+func TestSettingsFromAPackagedDefaultsFile(t *testing.T) {
+	env := filepath.Join(t.TempDir(), "wakame-vdc")
+	require.NoError(t, os.WriteFile(env, []byte("AMQP_SERVER=10.1.2.3\nAMQP_PORT=5673\nHVA_ID=esxi2\n[ -f /etc/wakame-vdc/local ] && . /etc/wakame-vdc/local\n"), 0o600))
+	f, err := parseFlags([]string{"-e", env}, io.Discard)
+	require.NoError(t, err)
+	id, broker, err := settings(f, quiet())
+	require.NoError(t, err)
+	assert.Equal(t, "hva.esxi2", id)
+	assert.Equal(t, "amqp://10.1.2.3:5673/", broker)
 }
