@@ -165,17 +165,34 @@ func (c *Cache) Lookup(ctx context.Context, md5 string) (Entry, error) {
 	return e, nil
 }
 
+// markerReads is how many times lookup reads a marker that does not
+// parse: a datastore upload is not atomic, so a marker being rewritten by
+// a concurrent deploy's touch (here or on another agent) can be seen empty
+// or cut for a moment.
+const markerReads = 5
+
 // lookup returns the cached entry, or an error wrapping esxi.ErrNotFound.
 func (c *Cache) lookup(ctx context.Context, sum string) (Entry, error) {
 	e := c.entryPaths(sum)
 	mp := esxi.DatastorePath{Datastore: e.Dir.Datastore, Path: e.Dir.Path + "/" + markerName}
-	var buf bytes.Buffer
-	if _, err := c.files.Download(ctx, mp, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
-		return Entry{}, err
-	}
 	var m marker
-	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
-		return Entry{}, fmt.Errorf("read cache marker %s: %w", mp, err)
+	for try := 1; ; try++ {
+		var buf bytes.Buffer
+		if _, err := c.files.Download(ctx, mp, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
+			return Entry{}, err
+		}
+		err := json.Unmarshal(buf.Bytes(), &m)
+		if err == nil {
+			break
+		}
+		if try == markerReads {
+			return Entry{}, fmt.Errorf("read cache marker %s: %w", mp, err)
+		}
+		select {
+		case <-ctx.Done():
+			return Entry{}, ctx.Err()
+		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
+		}
 	}
 	if m.MD5 != sum {
 		return Entry{}, fmt.Errorf("cache marker %s is for md5 %q", mp, m.MD5)
@@ -312,8 +329,16 @@ func (c *Cache) readDescriptor(ctx context.Context, p esxi.DatastorePath) (*Desc
 	return ParseDescriptor(buf.Bytes())
 }
 
+// touchEvery is how often a deploy rewrites an entry's marker: last use
+// is for pruning by age, which needs no finer grain, and fewer rewrites
+// mean fewer torn reads for concurrent deploys.
+const touchEvery = time.Minute
+
 // touch records the entry's last use (best effort).
 func (c *Cache) touch(ctx context.Context, e Entry) {
+	if time.Since(e.LastUsed) < touchEvery {
+		return
+	}
 	m := marker{MD5: e.MD5, Source: e.Source, Size: e.Size, Created: e.Created, LastUsed: time.Now().UTC()}
 	if err := c.writeMarker(ctx, e.Dir, m); err != nil {
 		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "error", err)

@@ -1,0 +1,44 @@
+package image_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/esxi-hva/esxi-hva/image"
+	"github.com/esxi-hva/esxi-hva/image/imagetest"
+)
+
+// A marker caught mid-rewrite (datastore uploads are not atomic) is read
+// again rather than failing the deploy; one that stays broken is a clear
+// error after a few reads.
+func TestTornMarkerIsReadAgain(t *testing.T) {
+	r := newRig(t)
+	ctx := ctxT(t)
+	srv := imagetest.NewServer(t, 1<<20)
+	src := image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}
+	e, err := r.cache.Ensure(ctx, src, nil)
+	require.NoError(t, err)
+	marker := r.env.LocalPath(e.Dir) + "/entry.json"
+	good, err := os.ReadFile(marker)
+	require.NoError(t, err)
+
+	require.NoError(t, os.WriteFile(marker, good[:len(good)/2], 0o600)) // torn
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		_ = os.WriteFile(marker, good, 0o600) // the writer finishes
+	}()
+	r.mkdir(t, ctx, "i-torn")
+	srv.ResetCounters()
+	require.NoError(t, r.cache.Deploy(ctx, src, dsPath(t, "[datastore1] i-torn/i-torn.vmdk"), nil))
+	assert.Zero(t, srv.BytesServed(), "still a cache hit")
+
+	require.NoError(t, os.WriteFile(marker, []byte("{"), 0o600)) // broken for good
+	r.mkdir(t, ctx, "i-broken")
+	err = r.cache.Deploy(ctx, src, dsPath(t, "[datastore1] i-broken/i-broken.vmdk"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "read cache marker")
+}
