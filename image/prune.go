@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
@@ -22,6 +23,30 @@ type PruneOptions struct {
 	Now time.Time
 	// DryRun reports what would be dropped without deleting it.
 	DryRun bool
+}
+
+// staleTemp is the age after which Prune deletes a temporary folder that
+// a crashed agent left behind (no transfer takes that long).
+const staleTemp = 24 * time.Hour
+
+// pruneTemps deletes ".tmp-*" folders older than staleTemp.
+func (c *Cache) pruneTemps(ctx context.Context, now time.Time, dryRun bool) {
+	list, err := c.files.ListDir(ctx, c.dir)
+	if err != nil {
+		return
+	}
+	for _, fi := range list {
+		if !fi.IsDir || !strings.HasPrefix(fi.Path.Base(), ".tmp-") || fi.ModTime.IsZero() || now.Sub(fi.ModTime) < staleTemp {
+			continue
+		}
+		c.log.InfoContext(ctx, "image cache: deleting a temporary folder left behind", "path", fi.Path.String(), "modified", fi.ModTime)
+		if dryRun {
+			continue
+		}
+		if err := c.files.Delete(ctx, fi.Path); err != nil && !errors.Is(err, esxi.ErrNotFound) {
+			c.log.WarnContext(ctx, "image cache: deleting a temporary folder failed", "path", fi.Path.String(), "error", err)
+		}
+	}
 }
 
 // Entries lists the cache's entries, least recently used first. An empty or
@@ -62,6 +87,8 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 // in use is kept (and still counts against the budget). Only this Cache's
 // uses are known: an agent sharing the datastore that is copying an entry
 // at that moment is not (keep MaxAge well above a deploy's duration).
+// Prune also deletes temporary folders older than a day, which only a
+// crashed agent leaves.
 func (c *Cache) Prune(ctx context.Context, p PruneOptions) ([]Entry, error) {
 	entries, err := c.Entries(ctx)
 	if err != nil {
@@ -71,6 +98,7 @@ func (c *Cache) Prune(ctx context.Context, p PruneOptions) ([]Entry, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
+	c.pruneTemps(ctx, now, p.DryRun)
 	var total int64
 	for _, e := range entries {
 		total += e.Size

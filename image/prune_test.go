@@ -3,6 +3,7 @@ package image_test
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,10 +57,22 @@ func TestEntriesAndPrune(t *testing.T) {
 	assert.Equal(t, srcs[0].MD5, dropped[0].MD5)
 	assert.NoDirExists(t, r.env.LocalPath(dropped[0].Dir))
 
-	// Age: an hour from now, everything is old.
+	// A crashed agent's temporary folder.
+	tmp := dsPath(t, "[datastore1] "+image.DefaultCacheDir+"/.tmp-crashed")
+	require.NoError(t, r.cl.MakeDirectory(ctx, tmp))
+	require.NoError(t, r.cl.Upload(ctx, dsPath(t, "[datastore1] "+image.DefaultCacheDir+"/.tmp-crashed/x-flat.vmdk"), strings.NewReader("partial"), 7))
+
+	// Age: two hours from now, every entry is old; the temporary folder
+	// is not old enough yet.
 	dropped, err = r.cache.Prune(ctx, image.PruneOptions{MaxAge: time.Hour, Now: time.Now().Add(2 * time.Hour)})
 	require.NoError(t, err)
 	assert.Len(t, dropped, 2)
+	assert.Equal(t, []string{image.DefaultCacheDir + "/.tmp-crashed/x-flat.vmdk"}, r.files())
+
+	// A day later it is.
+	dropped, err = r.cache.Prune(ctx, image.PruneOptions{Now: time.Now().Add(25 * time.Hour)})
+	require.NoError(t, err)
+	assert.Empty(t, dropped)
 	assert.Empty(t, r.files())
 }
 
