@@ -41,4 +41,11 @@ func TestTornMarkerIsReadAgain(t *testing.T) {
 	err = r.cache.Deploy(ctx, src, dsPath(t, "[datastore1] i-broken/i-broken.vmdk"), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read cache marker")
+
+	// Entries and Prune skip it rather than fail.
+	entries, err := r.cache.Entries(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+	_, err = r.cache.Prune(ctx, image.PruneOptions{MaxBytes: 1})
+	require.NoError(t, err)
 }

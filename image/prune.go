@@ -67,11 +67,13 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 		}
 		e, err := c.lookup(ctx, name)
 		if err != nil {
-			if errors.Is(err, esxi.ErrNotFound) {
-				c.log.WarnContext(ctx, "image cache: folder without marker", "path", fi.Path.String())
-				continue
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("image cache entry %s: %w", fi.Path, err)
 			}
-			return nil, fmt.Errorf("image cache entry %s: %w", fi.Path, err)
+			// One unreadable entry must not hide (or keep Prune from)
+			// the others.
+			c.log.WarnContext(ctx, "image cache: skipping an entry without a readable marker", "path", fi.Path.String(), "error", err)
+			continue
 		}
 		c.mu.Lock()
 		e.InUse = c.inUse[name] > 0
