@@ -2,6 +2,7 @@
 GO      ?= go
 PKGS    ?= ./...
 TESTFLAGS ?= -race -timeout 40m
+FUZZTIME ?= 30s
 
 .PHONY: test testenv fmtcheck vet unit bench fuzz simulate
 
@@ -22,6 +23,15 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Every fuzz target of every package, FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 simulate:
 	$(GO) run ./examples/esxi-hva --simulate
