@@ -34,6 +34,7 @@ type StateError struct {
 	Want   []string
 }
 
+// Error says which job refused which state, and what it accepts.
 func (e *StateError) Error() string {
 	return fmt.Sprintf("%s %s: invalid state %q (the job accepts %v); nothing was changed", e.Job, e.Object, e.State, e.Want)
 }

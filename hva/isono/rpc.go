@@ -18,6 +18,7 @@ type RemoteError struct {
 	Message           string
 }
 
+// Error names the call and the remote exception.
 func (e *RemoteError) Error() string {
 	return fmt.Sprintf("%s.%s: %s: %s", e.Endpoint, e.Command, e.Type, e.Message)
 }
