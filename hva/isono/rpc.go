@@ -179,7 +179,7 @@ func (n *Node) readReplies(ds <-chan amqp.Delivery) {
 			c.finish(nil, fmt.Errorf("%w: answer of %s.%s: %w", ErrBadMessage, c.endpoint, c.command, err))
 			continue
 		}
-		typ, _ := stringOf(toWire(m["type"]))
+		typ, _ := stringOf(m["type"])
 		switch typ {
 		case replyInProgress:
 			if c.progress != nil {

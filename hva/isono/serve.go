@@ -174,7 +174,7 @@ func (sv *server) serve(d amqp.Delivery) {
 // parse reads the envelope {:endpoint, :command, :args, :oneshot, ...}.
 func (r *Request) parse(env map[string]any) error {
 	r.Envelope = env
-	cmd, ok := stringOf(toWire(env["command"]))
+	cmd, ok := stringOf(env["command"])
 	if !ok || cmd == "" {
 		return fmt.Errorf("request without a command")
 	}

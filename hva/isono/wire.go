@@ -4,10 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"math/big"
-	"reflect"
-	"slices"
-	"time"
 
 	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
@@ -45,9 +41,10 @@ func newTicket() string {
 	return hex.EncodeToString(b[:])
 }
 
-// encode marshals a wire value (see toWire) as Ruby Marshal.
+// encode marshals v as Ruby Marshal. rubymarshal writes what Wakame
+// expects: map keys and hva.Symbol values as Symbols, times as Times.
 func encode(v any) ([]byte, error) {
-	return rubymarshal.Encode(toWire(v))
+	return rubymarshal.Encode(v)
 }
 
 // decodeHash unmarshals a body that must be a Hash into Go values (see
@@ -105,52 +102,8 @@ func stringOf(v any) (string, bool) {
 		return x.S, true
 	case rubymarshal.Binary:
 		return string(x), true
+	case hva.Symbol:
+		return string(x), true
 	}
 	return "", false
-}
-
-// toWire turns Go values into what Wakame expects: hva.Symbol (and other
-// named string types) become Symbols, maps Hashes with Symbol keys,
-// times Times.
-func toWire(v any) any {
-	switch x := v.(type) {
-	case nil, bool, string, float64, int, int64, time.Time, *big.Int, rubymarshal.Symbol, *rubymarshal.Hash, rubymarshal.Binary, rubymarshal.EncString:
-		return x
-	case hva.Symbol:
-		return rubymarshal.Symbol(x)
-	case map[string]any:
-		h := &rubymarshal.Hash{}
-		for _, k := range sortedKeys(x) {
-			h.Pairs = append(h.Pairs, rubymarshal.Pair{Key: rubymarshal.Symbol(k), Value: toWire(x[k])})
-		}
-		return h
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = toWire(e)
-		}
-		return out
-	case []string:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = e
-		}
-		return out
-	case time.Duration:
-		return x.Seconds()
-	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.String { // other named string types: Symbols
-		return rubymarshal.Symbol(rv.String())
-	}
-	return v
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a Go map has no insertion order; sorted keeps bodies deterministic
-	return keys
 }
