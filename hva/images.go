@@ -17,7 +17,9 @@ import (
 // datastore keyed by md5, one download per image.
 type ImageStore interface {
 	// Deploy makes dst (the descriptor "[ds] <id>/<id>.vmdk") and its
-	// flat a private copy of the image src names.
+	// flat a private copy of the image src names. When dst or its flat
+	// already exists it returns an error wrapping esxi.ErrExists and
+	// fetches nothing.
 	Deploy(ctx context.Context, src image.Source, dst esxi.DatastorePath, progress image.ProgressFunc) error
 }
 

@@ -129,16 +129,11 @@ func (h *Handler) bootDiskPath(id string) (esxi.DatastorePath, error) {
 }
 
 // deployBootDisk puts the instance's image pair into its folder, unless a
-// previous phase (local-store's run_local_store) already did.
+// previous phase (local-store's run_local_store) already did: the image
+// store then answers esxi.ErrExists without fetching anything.
 func (h *Handler) deployBootDisk(ctx context.Context, log *slog.Logger, inst *Instance) (esxi.DatastorePath, error) {
 	dst, err := h.bootDiskPath(inst.ID)
 	if err != nil {
-		return dst, err
-	}
-	if _, err := h.hv.Stat(ctx, dst); err == nil {
-		log.Info("boot disk already deployed", "path", dst.String())
-		return dst, nil
-	} else if !errors.Is(err, esxi.ErrNotFound) {
 		return dst, err
 	}
 	src, err := imageSource(inst)
@@ -149,7 +144,12 @@ func (h *Handler) deployBootDisk(ctx context.Context, log *slog.Logger, inst *In
 		return dst, err
 	}
 	log.Info("deploying image", "image_uri", redactURI(src.URI), "md5", src.MD5, "dst", dst.String())
-	if err := h.opts.Images.Deploy(ctx, src, dst, h.progressLogger(ctx, log)); err != nil {
+	err = h.opts.Images.Deploy(ctx, src, dst, h.progressLogger(ctx, log))
+	if errors.Is(err, esxi.ErrExists) { // local-store's run_local_store did it
+		log.Info("boot disk already deployed", "path", dst.String())
+		return dst, nil
+	}
+	if err != nil {
 		return dst, fmt.Errorf("deploy image for %s: %w", inst.ID, err)
 	}
 	return dst, nil

@@ -245,15 +245,9 @@ func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, 
 	if err != nil {
 		return fmt.Errorf("deploy image to %s: %w", dst, err)
 	}
-	release := c.use(sum)
-	defer release()
-
-	e, err := c.Ensure(ctx, src, progress)
-	if err != nil {
-		return err
-	}
 	// One listing checks that the folder exists and that neither file
-	// does (a failed copy must not delete what was there before).
+	// does (a failed copy must not delete what was there before), before
+	// anything is fetched: an existing copy must not cost a download.
 	list, err := c.files.ListDir(ctx, dst.Dir())
 	if err != nil {
 		return fmt.Errorf("deploy image %s to %s: the destination folder: %w", sum, dst, err)
@@ -262,6 +256,13 @@ func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, 
 		if b := fi.Path.Base(); b == base || b == flatName {
 			return fmt.Errorf("deploy image %s to %s: %w: %s", sum, dst, esxi.ErrExists, fi.Path)
 		}
+	}
+	release := c.use(sum)
+	defer release()
+
+	e, err := c.Ensure(ctx, src, progress)
+	if err != nil {
+		return err
 	}
 	desc, err := c.readDescriptor(ctx, e.Descriptor)
 	if err != nil {

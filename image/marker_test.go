@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
@@ -48,4 +49,19 @@ func TestTornMarkerIsReadAgain(t *testing.T) {
 	assert.Empty(t, entries)
 	_, err = r.cache.Prune(ctx, image.PruneOptions{MaxBytes: 1})
 	require.NoError(t, err)
+}
+
+// An existing destination is refused before anything is fetched: an
+// uncached image costs no download for a copy that is already there.
+func TestDeployOntoAnExistingCopyFetchesNothing(t *testing.T) {
+	r := newRig(t)
+	ctx := ctxT(t)
+	srv := imagetest.NewServer(t, 1<<20)
+	r.mkdir(t, ctx, "i-there")
+	dst := dsPath(t, "[datastore1] i-there/i-there.vmdk")
+	require.NoError(t, os.WriteFile(r.env.LocalPath(dst), []byte("already here"), 0o600))
+	err := r.cache.Deploy(ctx, image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}, dst, nil)
+	require.ErrorIs(t, err, esxi.ErrExists)
+	assert.Zero(t, srv.Requests(), "nothing fetched")
+	assert.Equal(t, []byte("already here"), readLocal(t, r, dst), "left as it was")
 }
