@@ -90,11 +90,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	if err := configureTLS(sc, cfg, o.rootCAs); err != nil {
 		return nil, err
 	}
-	// Datastore transfers move image-sized bodies: with net/http's 4 KiB
-	// buffers every 4 KiB becomes a TLS record and a system call.
-	t := sc.DefaultTransport()
-	t.WriteBufferSize = transferBuffer
-	t.ReadBufferSize = transferBuffer
+	tuneTransport(sc.DefaultTransport())
 	c := &Client{
 		cfg:      cfg,
 		log:      o.logger.With("esxi_host", u.Host),
@@ -127,9 +123,6 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 	c.log.Debug("esxi session established", "config", cfg)
 	return c, nil
 }
-
-// transferBuffer is the HTTP transport's read and write buffer size.
-const transferBuffer = 256 << 10
 
 // configureTLS sets verification: a thumbprint pins the certificate (and
 // nothing else is trusted), Insecure skips verification, otherwise the
