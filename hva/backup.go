@@ -10,6 +10,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/image"
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // BackupImage is local-store-handle's backup_image(instance, backup
@@ -130,7 +131,7 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 			}
 		}
 	}()
-	log.Info("backing up disk", "disk", disk.String(), "backup_object", bo.ID, "uri", redactURI(bo.URI))
+	log.Info("backing up disk", "disk", disk.String(), "backup_object", bo.ID, "uri", redact.String(bo.URI))
 	logProgress := h.progressLogger(ctx, log)
 	var (
 		mu      sync.Mutex
@@ -157,7 +158,7 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 	}
 	got, err := image.PutPair(ctx, h.hv, disk, bo.URI, h.opts.BackupTransfer, progress)
 	if err != nil {
-		return fmt.Errorf("back up %s to %s: %w", disk, redactURI(bo.URI), err)
+		return fmt.Errorf("back up %s to %s: %w", disk, redact.String(bo.URI), err)
 	}
 	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"checksum": got.MD5, "size": got.Size, "allocation_size": got.Size}); err != nil {
 		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)

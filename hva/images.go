@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
@@ -39,18 +38,6 @@ func imageSource(inst *Instance) (image.Source, error) {
 		return image.Source{}, fmt.Errorf("%w: image %s of %s has no md5 (image.backup_object.checksum or image.md5sum): refusing an unverifiable image", ErrBadInstance, img.ID, inst.ID)
 	}
 	return image.Source{URI: img.URI, MD5: img.MD5, Size: img.Size}, nil
-}
-
-// redactURI drops credentials, query and fragment from a URI for logs
-// and errors.
-func redactURI(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URI)"
-	}
-	u.User = nil
-	u.RawQuery, u.Fragment = "", ""
-	return u.String()
 }
 
 // progressLogger logs transfer progress at most every 5 s, and at the

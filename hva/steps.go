@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // getInstance asks the collector for the instance and decodes it.
@@ -143,7 +144,7 @@ func (h *Handler) deployBootDisk(ctx context.Context, log *slog.Logger, inst *In
 	if err := h.hv.MakeDirectory(ctx, dst.Dir()); err != nil && !errors.Is(err, esxi.ErrExists) {
 		return dst, err
 	}
-	log.Info("deploying image", "image_uri", redactURI(src.URI), "md5", src.MD5, "dst", dst.String())
+	log.Info("deploying image", "image_uri", redact.String(src.URI), "md5", src.MD5, "dst", dst.String())
 	err = h.opts.Images.Deploy(ctx, src, dst, h.progressLogger(ctx, log))
 	if errors.Is(err, esxi.ErrExists) { // local-store's run_local_store did it
 		log.Info("boot disk already deployed", "path", dst.String())

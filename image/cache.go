@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // DefaultCacheDir is the cache's folder on the datastore when
@@ -431,20 +432,20 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	}
 	desc, err := ParseDescriptor(descBytes)
 	if err != nil {
-		return Entry{}, fmt.Errorf("descriptor %s: %w", redact(descU), err)
+		return Entry{}, fmt.Errorf("descriptor %s: %w", redact.URL(descU), err)
 	}
 	if flatU == nil {
 		v, err := url.Parse(siblingURI(descU, desc.Extent.File))
 		if err != nil {
-			return Entry{}, fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact(descU), err)
+			return Entry{}, fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), err)
 		}
 		flatU = v
 	} else if want := path.Base(flatU.Path); desc.Extent.File != want {
-		return Entry{}, fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact(descU), desc.Extent.File, want)
+		return Entry{}, fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact.URL(descU), desc.Extent.File, want)
 	}
 	size := desc.Size()
 	if src.Size > 0 && src.Size != size {
-		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact(descU), size, desc.Extent.Sectors)
+		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact.URL(descU), size, desc.Extent.Sectors)
 	}
 	// The source is read on a context of its own, so that a failed upload
 	// can interrupt a read in progress before the pump is finished.
@@ -472,7 +473,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	tmpFlat := esxi.DatastorePath{Datastore: tmp.Datastore, Path: tmp.Path + "/" + sum + "-flat.vmdk"}
 	tmpDesc := esxi.DatastorePath{Datastore: tmp.Datastore, Path: tmp.Path + "/" + sum + ".vmdk"}
 
-	c.log.InfoContext(ctx, "fetching image", "md5", sum, "url", redact(flatU), "size", size, "tmp", tmp.String())
+	c.log.InfoContext(ctx, "fetching image", "md5", sum, "url", redact.URL(flatU), "size", size, "tmp", tmp.String())
 	m := newMeter(progress, size)
 	p := startPump(ctx, st, m)
 	upErr := c.files.Upload(ctx, tmpFlat, p, size)
@@ -489,9 +490,9 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	case upErr != nil:
 		return Entry{}, fmt.Errorf("upload image %s to %s: %w", sum, tmpFlat, upErr)
 	case n != size:
-		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact(flatU), n, size)
+		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact.URL(flatU), n, size)
 	case got != sum:
-		return Entry{}, &ChecksumError{URI: redact(flatU), Expected: sum, Actual: got}
+		return Entry{}, &ChecksumError{URI: redact.URL(flatU), Expected: sum, Actual: got}
 	}
 	m.finish()
 
@@ -500,7 +501,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 		return Entry{}, fmt.Errorf("upload image descriptor %s: %w", tmpDesc, err)
 	}
 	now := time.Now().UTC()
-	mk := marker{MD5: sum, Source: redact(flatU), Size: size, Created: now, LastUsed: now}
+	mk := marker{MD5: sum, Source: redact.URL(flatU), Size: size, Created: now, LastUsed: now}
 	if err := c.writeMarker(ctx, tmp, mk); err != nil {
 		return Entry{}, fmt.Errorf("write image marker: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // Captured describes a pair read from the datastore.
@@ -102,7 +103,7 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 		return Captured{}, err
 	}
 	if fu.Scheme == "file" {
-		return Captured{}, fmt.Errorf("%w: %s: PutPair needs an http or https target", ErrInvalidSource, redact(fu))
+		return Captured{}, fmt.Errorf("%w: %s: PutPair needs an http or https target", ErrInvalidSource, redact.URL(fu))
 	}
 	du, err := DescriptorURI(flatURL)
 	if err != nil {
@@ -134,7 +135,7 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 		cancel()
 		_ = pr.CloseWithError(err)
 		<-done
-		return Captured{}, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact(fu), err)
+		return Captured{}, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(fu), err)
 	}
 	req.ContentLength = d.Size()
 	req.Header.Set("Content-Type", "application/octet-stream")
@@ -156,7 +157,7 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 	body := d.Rename(path.Base(fu.Path))
 	req, err = http.NewRequestWithContext(ctx, http.MethodPut, descU.String(), bytes.NewReader(body))
 	if err != nil {
-		return Captured{}, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact(descU), err)
+		return Captured{}, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(descU), err)
 	}
 	req.Header.Set("Content-Type", "text/plain")
 	if err := doPut(f, req); err != nil {
@@ -169,7 +170,7 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 func doPut(f *fetcher, req *http.Request) error {
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("PUT %s: %w", redact(req.URL), redactErr(err))
+		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), redact.Err(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))

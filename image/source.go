@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // FetchOptions say how sources (and PutPair's targets) are reached.
@@ -138,10 +140,10 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 	if u.Scheme == "file" {
 		fh, err := os.Open(u.Path)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", redact(u), err)
+			return nil, fmt.Errorf("read %s: %w", redact.URL(u), err)
 		}
 		defer fh.Close()
-		return readLimited(fh, limit, redact(u))
+		return readLimited(fh, limit, redact.URL(u))
 	}
 	var last error
 	for attempt := 0; ; attempt++ {
@@ -149,7 +151,7 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 			if attempt > f.retries || !transient(ctx, last) {
 				return nil, last
 			}
-			f.log.WarnContext(ctx, "retrying image source", "url", redact(u), "attempt", attempt, "error", last)
+			f.log.WarnContext(ctx, "retrying image source", "url", redact.URL(u), "attempt", attempt, "error", last)
 			if err := f.wait(ctx, attempt); err != nil {
 				return nil, err
 			}
@@ -165,11 +167,11 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact(u), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(u), err)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", redact(u), redactErr(err))
+		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), redact.Err(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
@@ -177,15 +179,15 @@ func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte
 		return nil, statusError(http.MethodGet, u, resp)
 	}
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: GET %s: %d bytes is more than the limit of %d for a descriptor", ErrInvalidDescriptor, redact(u), resp.ContentLength, limit)
+		return nil, fmt.Errorf("%w: GET %s: %d bytes is more than the limit of %d for a descriptor", ErrInvalidDescriptor, redact.URL(u), resp.ContentLength, limit)
 	}
-	return readLimited(resp.Body, limit, "GET "+redact(u))
+	return readLimited(resp.Body, limit, "GET "+redact.URL(u))
 }
 
 func readLimited(r io.Reader, limit int64, what string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, redactErr(err))
+		return nil, fmt.Errorf("%s: %w", what, redact.Err(err))
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%w: %s: more than the limit of %d bytes for a descriptor", ErrInvalidDescriptor, what, limit)
@@ -198,7 +200,7 @@ func statusError(method string, u *url.URL, resp *http.Response) *StatusError {
 	if text == "" {
 		text = strconv.Itoa(resp.StatusCode)
 	}
-	return &StatusError{Method: method, URL: redact(u), Status: resp.StatusCode, Text: text}
+	return &StatusError{Method: method, URL: redact.URL(u), Status: resp.StatusCode, Text: text}
 }
 
 // stream reads the flat: size bytes exactly, resuming with Range after a
@@ -213,16 +215,16 @@ func (f *fetcher) openFlat(ctx context.Context, u *url.URL, size int64) (stream,
 	if u.Scheme == "file" {
 		fh, err := os.Open(u.Path)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", redact(u), err)
+			return nil, fmt.Errorf("open %s: %w", redact.URL(u), err)
 		}
 		fi, err := fh.Stat()
 		if err != nil {
 			fh.Close()
-			return nil, fmt.Errorf("open %s: %w", redact(u), err)
+			return nil, fmt.Errorf("open %s: %w", redact.URL(u), err)
 		}
 		if !fi.Mode().IsRegular() {
 			fh.Close()
-			return nil, fmt.Errorf("%w: %s is not a regular file", ErrInvalidSource, redact(u))
+			return nil, fmt.Errorf("%w: %s is not a regular file", ErrInvalidSource, redact.URL(u))
 		}
 		if fi.Size() != size {
 			fh.Close()
@@ -238,7 +240,7 @@ func (f *fetcher) openFlat(ctx context.Context, u *url.URL, size int64) (stream,
 }
 
 func sizeError(u *url.URL, got, want int64) error {
-	return fmt.Errorf("%w: %s is %d bytes but its descriptor says %d (%d sectors)", ErrSizeMismatch, redact(u), got, want, want/SectorSize)
+	return fmt.Errorf("%w: %s is %d bytes but its descriptor says %d (%d sectors)", ErrSizeMismatch, redact.URL(u), got, want, want/SectorSize)
 }
 
 type fileStream struct {
@@ -258,10 +260,10 @@ func (s *fileStream) Read(p []byte) (int, error) {
 	n, err := s.f.Read(p)
 	s.off += int64(n)
 	if err == io.EOF && s.off < s.size {
-		return n, fmt.Errorf("%w: %s ended at byte %d of %d", ErrSizeMismatch, redact(s.u), s.off, s.size)
+		return n, fmt.Errorf("%w: %s ended at byte %d of %d", ErrSizeMismatch, redact.URL(s.u), s.off, s.size)
 	}
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("read %s: %w", redact(s.u), err)
+		err = fmt.Errorf("read %s: %w", redact.URL(s.u), err)
 	}
 	return n, err
 }
@@ -296,7 +298,7 @@ func (s *httpStream) reopen(last error) error {
 				return fmt.Errorf("giving up after %d attempts: %w", s.attempts, last)
 			}
 			s.retriesLeft--
-			s.f.log.WarnContext(s.ctx, "retrying image source", "url", redact(s.u), "offset", s.off, "attempt", s.attempts+1, "error", last)
+			s.f.log.WarnContext(s.ctx, "retrying image source", "url", redact.URL(s.u), "offset", s.off, "attempt", s.attempts+1, "error", last)
 			if err := s.f.wait(s.ctx, s.attempts); err != nil {
 				return err
 			}
@@ -315,7 +317,7 @@ func (s *httpStream) attempt() error {
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, s.u.String(), nil)
 	if err != nil {
 		cancel(nil)
-		return fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact(s.u), err)
+		return fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(s.u), err)
 	}
 	if s.off > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", s.off))
@@ -326,7 +328,7 @@ func (s *httpStream) attempt() error {
 	resp, err := s.f.client.Do(req)
 	if err != nil {
 		cancel(nil)
-		return fmt.Errorf("GET %s: %w", redact(s.u), redactErr(err))
+		return fmt.Errorf("GET %s: %w", redact.URL(s.u), redact.Err(err))
 	}
 	fail := func(err error) error {
 		_ = resp.Body.Close()
@@ -343,13 +345,13 @@ func (s *httpStream) attempt() error {
 			// skip what was already passed on. The md5 check at the end
 			// still vouches for the whole.
 			if _, err := io.CopyN(io.Discard, resp.Body, s.off); err != nil {
-				return fail(fmt.Errorf("GET %s: skipping %d bytes already received: %w", redact(s.u), s.off, redactErr(err)))
+				return fail(fmt.Errorf("GET %s: skipping %d bytes already received: %w", redact.URL(s.u), s.off, redact.Err(err)))
 			}
 		}
 	case resp.StatusCode == http.StatusPartialContent && s.off > 0:
 		start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != s.off || (total >= 0 && total != s.size) {
-			return fail(fmt.Errorf("%w: GET %s: Content-Range %q does not continue at byte %d of %d", ErrSizeMismatch, redact(s.u), resp.Header.Get("Content-Range"), s.off, s.size))
+			return fail(fmt.Errorf("%w: GET %s: Content-Range %q does not continue at byte %d of %d", ErrSizeMismatch, redact.URL(s.u), resp.Header.Get("Content-Range"), s.off, s.size))
 		}
 	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
@@ -410,7 +412,7 @@ func (s *httpStream) closeBody() {
 func (s *httpStream) Read(p []byte) (int, error) {
 	for {
 		if s.body == nil {
-			return 0, fmt.Errorf("read %s: stream closed", redact(s.u))
+			return 0, fmt.Errorf("read %s: stream closed", redact.URL(s.u))
 		}
 		if rest := s.size - s.off; int64(len(p)) > rest {
 			p = p[:rest]
@@ -425,7 +427,7 @@ func (s *httpStream) Read(p []byte) (int, error) {
 			s.watchdog.Stop()
 			if n > 0 {
 				s.closeBody()
-				return 0, fmt.Errorf("%w: %s is longer than its descriptor's %d bytes", ErrSizeMismatch, redact(s.u), s.size)
+				return 0, fmt.Errorf("%w: %s is longer than its descriptor's %d bytes", ErrSizeMismatch, redact.URL(s.u), s.size)
 			}
 			if err == nil {
 				continue
@@ -443,11 +445,11 @@ func (s *httpStream) Read(p []byte) (int, error) {
 			}
 		}
 		if err == io.EOF {
-			err = fmt.Errorf("GET %s: body ended at byte %d of %d: %w", redact(s.u), s.off, s.size, io.ErrUnexpectedEOF)
+			err = fmt.Errorf("GET %s: body ended at byte %d of %d: %w", redact.URL(s.u), s.off, s.size, io.ErrUnexpectedEOF)
 		} else if cause := context.Cause(s.actx); errors.Is(cause, errStalled) && s.ctx.Err() == nil {
-			err = fmt.Errorf("GET %s: %w at byte %d", redact(s.u), errStalled, s.off)
+			err = fmt.Errorf("GET %s: %w at byte %d", redact.URL(s.u), errStalled, s.off)
 		} else {
-			err = fmt.Errorf("GET %s: %w", redact(s.u), redactErr(err))
+			err = fmt.Errorf("GET %s: %w", redact.URL(s.u), redact.Err(err))
 		}
 		s.closeBody()
 		if s.ctx.Err() != nil {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // Pair is a VMDK pair named by its flat file's URI: NAME-flat.vmdk holds the
@@ -40,7 +42,7 @@ func PairFromFlat(flatURI string) (Pair, error) {
 		return Pair{}, invalid("flat uri", flatURI, "scheme must be http, https or file")
 	}
 	if u.User != nil {
-		return Pair{}, invalid("flat uri", redacted(u), "must not carry user info (it would be stored in the registry)")
+		return Pair{}, invalid("flat uri", redact.URL(u), "must not carry user info (it would be stored in the registry)")
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || strings.HasSuffix(flatURI, "?") || strings.HasSuffix(flatURI, "#") {
 		return Pair{}, invalid("flat uri", flatURI, "must not have a query or fragment")
@@ -76,6 +78,3 @@ func (p Pair) DescriptorName() string {
 	}
 	return path.Base(u.Path)
 }
-
-// redacted returns u without its password, for messages and logs.
-func redacted(u *url.URL) string { return u.Redacted() }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // ProbePair checks that both files of the pair answer (HEAD for http(s),
@@ -32,7 +34,7 @@ func probe(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
 		return 0, fmt.Errorf("flat file: %w", err)
 	}
 	if size < 0 {
-		return 0, fmt.Errorf("flat file %s: %w: the server did not say its size (no Content-Length)", p.FlatURI, ErrUnreachable)
+		return 0, fmt.Errorf("flat file %s: %w: the server did not say its size (no Content-Length)", redact.String(p.FlatURI), ErrUnreachable)
 	}
 	if _, err := statURI(ctx, hc, p.DescriptorURI); err != nil {
 		return 0, fmt.Errorf("descriptor file (the flat's name without \"-flat\"): %w", err)
@@ -44,25 +46,25 @@ func probe(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
 func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		return 0, invalid("uri", uri, "is not a URI: %v", err)
+		return 0, invalid("uri", redact.String(uri), "is not a URI: %v", err)
 	}
 	if u.Scheme == "file" {
 		fi, err := os.Stat(u.Path)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w: %w", uri, ErrUnreachable, err)
+			return 0, fmt.Errorf("%s: %w: %w", redact.String(uri), ErrUnreachable, err)
 		}
 		if !fi.Mode().IsRegular() {
-			return 0, fmt.Errorf("%s: %w: not a regular file", uri, ErrUnreachable)
+			return 0, fmt.Errorf("%s: %w: not a regular file", redact.String(uri), ErrUnreachable)
 		}
 		return fi.Size(), nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, uri, nil)
 	if err != nil {
-		return 0, fmt.Errorf("HEAD %s: %w", uri, err)
+		return 0, fmt.Errorf("HEAD %s: %w", redact.String(uri), err)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("HEAD %s: %w: %w", uri, ErrUnreachable, err)
+		return 0, fmt.Errorf("HEAD %s: %w: %w", redact.String(uri), ErrUnreachable, redact.Err(err))
 	}
 	_ = resp.Body.Close()
 	switch {
@@ -70,7 +72,7 @@ func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
 		// A server without HEAD: ask for the first byte instead.
 		return rangeSize(ctx, hc, uri)
 	case resp.StatusCode/100 != 2:
-		return 0, fmt.Errorf("HEAD %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+		return 0, fmt.Errorf("HEAD %s: %w: HTTP %s", redact.String(uri), ErrUnreachable, resp.Status)
 	case resp.ContentLength < 0:
 		return rangeSize(ctx, hc, uri)
 	}
@@ -83,12 +85,12 @@ func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
 func rangeSize(ctx context.Context, hc *http.Client, uri string) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
 	if err != nil {
-		return 0, fmt.Errorf("GET %s: %w", uri, err)
+		return 0, fmt.Errorf("GET %s: %w", redact.String(uri), err)
 	}
 	req.Header.Set("Range", "bytes=0-0")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("GET %s: %w: %w", uri, ErrUnreachable, err)
+		return 0, fmt.Errorf("GET %s: %w: %w", redact.String(uri), ErrUnreachable, redact.Err(err))
 	}
 	_ = resp.Body.Close()
 	switch {
@@ -106,33 +108,33 @@ func rangeSize(ctx context.Context, hc *http.Client, uri string) (int64, error) 
 	case resp.StatusCode/100 == 2:
 		return resp.ContentLength, nil
 	}
-	return 0, fmt.Errorf("GET %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+	return 0, fmt.Errorf("GET %s: %w: HTTP %s", redact.String(uri), ErrUnreachable, resp.Status)
 }
 
 // openURI opens an http(s) or file URI for reading.
 func openURI(ctx context.Context, hc *http.Client, uri string) (io.ReadCloser, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		return nil, invalid("uri", uri, "is not a URI: %v", err)
+		return nil, invalid("uri", redact.String(uri), "is not a URI: %v", err)
 	}
 	if u.Scheme == "file" {
 		f, err := os.Open(u.Path)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", uri, ErrUnreachable, err)
+			return nil, fmt.Errorf("%s: %w: %w", redact.String(uri), ErrUnreachable, err)
 		}
 		return f, nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", uri, err)
+		return nil, fmt.Errorf("GET %s: %w", redact.String(uri), err)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w: %w", uri, ErrUnreachable, err)
+		return nil, fmt.Errorf("GET %s: %w: %w", redact.String(uri), ErrUnreachable, redact.Err(err))
 	}
 	if resp.StatusCode/100 != 2 {
 		_ = resp.Body.Close()
-		return nil, fmt.Errorf("GET %s: %w: HTTP %s", uri, ErrUnreachable, resp.Status)
+		return nil, fmt.Errorf("GET %s: %w: HTTP %s", redact.String(uri), ErrUnreachable, resp.Status)
 	}
 	return resp.Body, nil
 }
@@ -158,15 +160,15 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 	n, err := io.CopyBuffer(pw, ctxReader{ctx, body}, make([]byte, 64<<10))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return fmt.Errorf("verify %s: %w", uri, err)
+			return fmt.Errorf("verify %s: %w", redact.String(uri), err)
 		}
-		return fmt.Errorf("verify %s: read failed after %d bytes: %w: %w", uri, n, ErrUnreachable, err)
+		return fmt.Errorf("verify %s: read failed after %d bytes: %w: %w", redact.String(uri), n, ErrUnreachable, err)
 	}
 	if size >= 0 && n != size {
-		return fmt.Errorf("verify %s: %w: read %d bytes, the server announced %d", uri, ErrChecksumMismatch, n, size)
+		return fmt.Errorf("verify %s: %w: read %d bytes, the server announced %d", redact.String(uri), ErrChecksumMismatch, n, size)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(want) {
-		return fmt.Errorf("verify %s: %w: md5 is %s, registration says %s", uri, ErrChecksumMismatch, got, strings.ToLower(want))
+		return fmt.Errorf("verify %s: %w: md5 is %s, registration says %s", redact.String(uri), ErrChecksumMismatch, got, strings.ToLower(want))
 	}
 	return nil
 }

@@ -92,3 +92,26 @@ func TestVerifyMD5(t *testing.T) {
 	err = VerifyMD5(cctx, nil, srv.URL+"/f", sum, -1, func(done, _ int64) { cancel() })
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestProbeAndVerifyNameNoCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	for _, base := range []string{
+		"http://bob:s3cret-pw@" + strings.TrimPrefix(srv.URL, "http://"), // answers 404
+		"http://bob:s3cret-pw@127.0.0.1:1",                               // refuses the connection
+	} {
+		uri := base + "/d-flat.vmdk?X-Signature=sig-value"
+		err := VerifyMD5(context.Background(), nil, uri, strings.Repeat("a", 32), -1, nil)
+		require.ErrorIs(t, err, ErrUnreachable)
+		n, perr := ProbePair(context.Background(), nil, Pair{FlatURI: uri, DescriptorURI: uri})
+		require.ErrorIs(t, perr, ErrUnreachable)
+		assert.Zero(t, n)
+		for _, e := range []error{err, perr} {
+			assert.NotContains(t, e.Error(), "s3cret-pw")
+			assert.NotContains(t, e.Error(), "sig-value")
+			assert.Contains(t, e.Error(), "/d-flat.vmdk?", "the URL is still named")
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -113,13 +114,14 @@ func serve(ctx context.Context, f *flags, log *slog.Logger) error {
 	return node.ServeHVA(ctx, h, isono.AgentOptions{})
 }
 
+// redactURL hides the password of a broker URL for the log. A URL that
+// does not parse is not shown at all: its password could be anywhere.
 func redactURL(s string) string {
-	if i := strings.Index(s, "@"); i >= 0 {
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
-			return s[:j+3] + s[i+1:]
-		}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
 	}
-	return s
+	return u.Redacted()
 }
 
 // pruneLoop keeps the image cache within budget, hourly.

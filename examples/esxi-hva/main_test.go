@@ -98,3 +98,16 @@ func TestSettingsFromAPackagedDefaultsFile(t *testing.T) {
 	assert.Equal(t, "hva.esxi2", id)
 	assert.Equal(t, "amqp://10.1.2.3:5673/", broker)
 }
+
+func TestRedactURLHidesPasswords(t *testing.T) {
+	for in, want := range map[string]string{
+		"amqp://guest:guest@127.0.0.1:5672/": "amqp://guest:xxxxx@127.0.0.1:5672/",
+		"amqp://u:p@ss@broker:5672/vdc":      "amqp://u:xxxxx@broker:5672/vdc", // an "@" in the password
+		"amqp://127.0.0.1/":                  "amqp://127.0.0.1/",
+		"amqp://u:secret@broker/%zz":         "(unparsable URL)",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
 // Errors of a Node, tested with errors.Is.
@@ -80,7 +82,7 @@ func Dial(ctx context.Context, opts Options) (*Node, error) {
 		return nil, errors.New("isono: Options.NodeID is empty")
 	}
 	if _, err := url.Parse(opts.URL); err != nil || opts.URL == "" {
-		return nil, fmt.Errorf("isono: bad broker URL %q", redact(opts.URL))
+		return nil, fmt.Errorf("isono: bad broker URL %q", redact.String(opts.URL))
 	}
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = 60 * time.Second
@@ -113,16 +115,6 @@ func Dial(ctx context.Context, opts Options) (*Node, error) {
 
 // NodeID returns the node's id.
 func (n *Node) NodeID() string { return n.opts.NodeID }
-
-// redact drops the credentials of a broker URL.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User = nil
-	return u.String()
-}
 
 // connect opens a connection and declares the node's queues, exchange
 // and served endpoints on it.
@@ -157,7 +149,7 @@ func (n *Node) connect(ctx context.Context) (*session, error) {
 		return nil, ctx.Err()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("isono: connect to %s: %w", redact(n.opts.URL), err)
+		return nil, fmt.Errorf("isono: connect to %s: %w", redact.String(n.opts.URL), err)
 	}
 	s := &session{conn: conn, net: netConn}
 	fail := func(err error) (*session, error) {
@@ -230,7 +222,7 @@ func (n *Node) connect(ctx context.Context) (*session, error) {
 			n.log.Warn("resend failed", "err", err)
 		}
 	}
-	n.log.Info("connected to the broker", "url", redact(n.opts.URL), "generation", s.gen)
+	n.log.Info("connected to the broker", "url", redact.String(n.opts.URL), "generation", s.gen)
 	return s, nil
 }
 
