@@ -1,11 +1,13 @@
 package image
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
 	"strings"
 
+	"github.com/esxi-hva/esxi-hva/internal/flatname"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
@@ -19,13 +21,12 @@ func DescriptorURI(flatURI string) (string, error) {
 		return "", err
 	}
 	dir, file := path.Split(u.Path)
-	i := strings.LastIndex(file, "-flat")
-	if i < 0 {
-		return "", fmt.Errorf("%w: %s: the file name %q has no \"-flat\"", ErrInvalidSource, redact.URL(u), file)
-	}
-	name := file[:i] + file[i+len("-flat"):]
-	if name == "" || name == "." {
+	name, err := flatname.Descriptor(file)
+	if errors.Is(err, flatname.ErrNothingBefore) {
 		return "", fmt.Errorf("%w: %s: the file name %q leaves no descriptor name without \"-flat\"", ErrInvalidSource, redact.URL(u), file)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: the file name %q has no \"-flat\"", ErrInvalidSource, redact.URL(u), file)
 	}
 	v := *u
 	v.Path = dir + name

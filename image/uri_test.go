@@ -24,6 +24,7 @@ func TestDescriptorURI(t *testing.T) {
 		{name: "file", in: "file:///srv/images/disk-flat.vmdk", want: "file:///srv/images/disk.vmdk"},
 		{name: "missing", in: "http://h/x-flat/disk.vmdk", err: `invalid image source: http://h/x-flat/disk.vmdk: the file name "disk.vmdk" has no "-flat"`},
 		{name: "nothing left", in: "http://h/-flat", err: `leaves no descriptor name`},
+		{name: "only an extension left", in: "http://h/-flat.vmdk", err: `leaves no descriptor name`},
 		{name: "directory only", in: "http://h/img-flat/", err: "names no file"},
 		{name: "ftp", in: "ftp://h/disk-flat.vmdk", err: `scheme "ftp" is not http, https or file`},
 		{name: "no host", in: "http:///disk-flat.vmdk", err: "has no host"},

@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"errors"
 	"net/url"
 	"path"
 	"strings"
 
+	"github.com/esxi-hva/esxi-hva/internal/flatname"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
@@ -53,14 +55,13 @@ func PairFromFlat(flatURI string) (Pair, error) {
 		return Pair{}, invalid("flat uri", flatURI, "has no file name")
 	}
 	dir, name := esc[:i+1], esc[i+1:]
-	j := strings.LastIndex(name, "-flat")
-	if j < 0 {
+	desc, err := flatname.Descriptor(name)
+	switch {
+	case errors.Is(err, flatname.ErrNoFlat):
 		return Pair{}, invalid("flat uri", flatURI, `file name %q has no "-flat": register the NAME-flat.vmdk file of the pair`, name)
-	}
-	if j == 0 {
+	case err != nil:
 		return Pair{}, invalid("flat uri", flatURI, `file name %q has nothing before "-flat"`, name)
 	}
-	desc := name[:j] + name[j+len("-flat"):]
 	base := u.Scheme + "://" + u.Host + dir
 	return Pair{
 		FlatURI:       base + name,
