@@ -171,8 +171,20 @@ func (c *Client) CopyDisk(ctx context.Context, src, dst DatastorePath) error {
 	}
 	m := object.NewVirtualDiskManager(c.vim)
 	return c.runTask(ctx, op, src.String(), func() (*object.Task, error) {
-		return m.CopyVirtualDisk(ctx, src.String(), c.dc, dst.String(), c.dc, nil, false)
+		return m.CopyVirtualDisk(ctx, src.String(), c.dc, dst.String(), c.dc, thinCopy(), false)
 	})
+}
+
+// thinCopy is the destination of CopyDisk: without one, ESXi writes the
+// copy preallocated (every block zeroed up front) for a BusLogic adapter,
+// which makes each launch cost the image's full size in time and space.
+// A thin copy allocates only what is written; the adapter type is only
+// the descriptor's hint, the VM's controller is what the guest sees.
+func thinCopy() *types.VirtualDiskSpec {
+	return &types.VirtualDiskSpec{
+		DiskType:    string(types.VirtualDiskTypeThin),
+		AdapterType: string(types.VirtualDiskAdapterTypeLsiLogic),
+	}
 }
 
 // MoveDisk implements Files.

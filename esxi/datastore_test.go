@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
@@ -72,6 +73,18 @@ func TestDatastoreFiles(t *testing.T) {
 	cp, _ := dir.Join("copy.vmdk")
 	require.NoError(t, c.CopyDisk(ctx, disk, cp))
 	assert.FileExists(t, env.LocalPath(esxi.DatastorePath{Path: "i-files/copy-flat.vmdk"}))
+	// The simulator copies bytes whatever the spec; a real host would
+	// preallocate the copy without one.
+	req, ok := env.LastRequest("CopyVirtualDisk_Task").(*types.CopyVirtualDisk_Task)
+	require.True(t, ok, "CopyDisk calls CopyVirtualDisk_Task")
+	spec, ok := req.DestSpec.(*types.VirtualDiskSpec)
+	require.True(t, ok, "CopyDisk gives a destination spec, got %#v", req.DestSpec)
+	assert.Equal(t, string(types.VirtualDiskTypeThin), spec.DiskType)
+	copied, err := os.ReadFile(env.LocalPath(esxi.DatastorePath{Path: "i-files/copy-flat.vmdk"}))
+	require.NoError(t, err)
+	orig, err := os.ReadFile(env.LocalPath(esxi.DatastorePath{Path: "i-files/base-flat.vmdk"}))
+	require.NoError(t, err)
+	assert.Equal(t, orig, copied, "the copy holds the same bytes")
 	mv, _ := dir.Join("moved.vmdk")
 	require.NoError(t, c.MoveDisk(ctx, cp, mv))
 	assert.NoFileExists(t, env.LocalPath(esxi.DatastorePath{Path: "i-files/copy-flat.vmdk"}))

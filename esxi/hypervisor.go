@@ -84,7 +84,8 @@ type Files interface {
 	// ListDir lists a folder's entries.
 	ListDir(ctx context.Context, p DatastorePath) ([]FileInfo, error)
 	// CopyDisk copies the virtual disk pair whose descriptor is src
-	// (name.vmdk + name-flat.vmdk) to dst, a descriptor path.
+	// (name.vmdk + name-flat.vmdk) to dst, a descriptor path, as a thin
+	// disk.
 	CopyDisk(ctx context.Context, src, dst DatastorePath) error
 	// MoveDisk moves a virtual disk pair.
 	MoveDisk(ctx context.Context, src, dst DatastorePath) error

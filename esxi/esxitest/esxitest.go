@@ -68,6 +68,7 @@ type Env struct {
 
 	mu     sync.Mutex
 	calls  map[string]int
+	last   map[string]any
 	faults map[string]*methodFault
 	delays map[string]time.Duration
 	cut    *uploadCut
@@ -100,6 +101,7 @@ func Start(ctx context.Context) (env *Env, err error) {
 	env = &Env{
 		home:   home,
 		calls:  map[string]int{},
+		last:   map[string]any{},
 		faults: map[string]*methodFault{},
 		delays: map[string]time.Duration{},
 	}
@@ -222,6 +224,16 @@ func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, t
 	}
 	e.mu.Lock()
 	e.calls[m.Name]++
+	e.last[m.Name] = m.Body
+	if req, ok := m.Body.(*types.CopyVirtualDisk_Task); ok && req.DestSpec != nil {
+		// vcsim applies a destination spec by parsing and rewriting
+		// every copied file as a descriptor, the flat included, which
+		// leaves a 163-byte text where the data was. The client's spec
+		// is kept for LastRequest; the simulator copies without it.
+		kept := *req
+		e.last[m.Name] = &kept
+		req.DestSpec = nil
+	}
 	delay := e.delays[m.Name]
 	var fault types.BaseMethodFault
 	if f := e.faults[m.Name]; f != nil && f.remaining != 0 {
@@ -250,11 +262,22 @@ func (e *Env) Calls(method string) int {
 	return e.calls[method]
 }
 
-// ResetCalls sets every call count to zero.
+// ResetCalls sets every call count to zero and forgets the requests.
 func (e *Env) ResetCalls() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls = map[string]int{}
+	e.last = map[string]any{}
+}
+
+// LastRequest returns the body of the last call of method since
+// ResetCalls (a *types.CopyVirtualDisk_Task for "CopyVirtualDisk_Task",
+// say), or nil: for tests of what the client asks that the simulator
+// does not act on.
+func (e *Env) LastRequest(method string) any {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.last[method]
 }
 
 // FailMethod makes the next times calls of method fail with fault (a
