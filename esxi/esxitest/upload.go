@@ -61,50 +61,13 @@ func (e *Env) serveFolder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer f.Close()
-		_ = copyFilled(f, r.Body)
+		_, _ = io.Copy(f, r.Body)
 	default:
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = "/" + rel
 		http.FileServer(http.Dir(e.DatastoreDir)).ServeHTTP(w, r2)
 	}
 }
-
-// copyFilled copies r to f in 1 MiB writes. A TLS body reads at most one
-// 16 KiB record at a time, and io.Copy would make each a write of its own:
-// the simulated host runs in the test's process, and its system calls are
-// CPU taken from the client that benchmarks measure.
-func copyFilled(f *os.File, r io.Reader) error {
-	var buf []byte
-	select {
-	case buf = <-uploadBufs:
-	default:
-		buf = make([]byte, 1<<20)
-	}
-	defer func() {
-		select {
-		case uploadBufs <- buf:
-		default:
-		}
-	}()
-	for {
-		n, err := io.ReadFull(r, buf)
-		if n > 0 {
-			if _, werr := f.Write(buf[:n]); werr != nil {
-				return werr
-			}
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// uploadBufs keeps copyFilled's buffers (a channel, which a collection does
-// not empty: benchmarks count the bytes allocated per transfer).
-var uploadBufs = make(chan []byte, 8)
 
 func (e *Env) serveUpload(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
