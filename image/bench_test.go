@@ -85,9 +85,18 @@ type cpuMeter struct {
 
 func (c *cpuMeter) begin() { c.start = cpuTime() }
 func (c *cpuMeter) end()   { c.spent += cpuTime() - c.start }
+
+// report reports the CPU time per byte and the cores kept busy on
+// average. The machine's core count over cores is how much faster the
+// same work could go at most: with cpu-ns/B this bounds the ratio between
+// two benchmarks (DeployCold moves at most the machine's core count
+// divided by its cpu-ns/B, in bytes per nanosecond).
 func (c *cpuMeter) report(b *testing.B, size int64) {
 	if c.spent > 0 {
 		b.ReportMetric(float64(c.spent.Nanoseconds())/float64(int64(b.N)*size), "cpu-ns/B")
+		if el := b.Elapsed(); el > 0 {
+			b.ReportMetric(float64(c.spent)/float64(el), "cores")
+		}
 	}
 }
 
