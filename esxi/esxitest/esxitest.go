@@ -9,6 +9,15 @@
 // directory on local disk so tests can check what is really there, and
 // hooks to inject faults: fail a method once or N times, delay a method,
 // cut an HTTP upload after N bytes, and terminate the client's sessions.
+// LastRequest shows what the client asked where the simulator does not
+// act on it.
+//
+// Where vcsim differs from a real host in ways that break tests, the Env
+// smooths it over and says so: it serves datastore files itself (vcsim's
+// handler races with concurrent VM creation), runs simulator tasks one at
+// a time (vcsim's objects race under -race), and copies disks without the
+// client's destination spec (vcsim would rewrite the copied flat as a
+// descriptor).
 package esxitest
 
 import (
