@@ -137,19 +137,25 @@ func BenchmarkMD5Baseline(b *testing.B) {
 	}
 }
 
+// benchCache serves a generated pair of size bytes and returns a cache on a
+// fresh simulated host, with the pair's Source.
+func benchCache(b *testing.B, size int64) (*countingFS, *esxi.Client, *image.Cache, image.Source) {
+	b.Helper()
+	dir, sum := benchPair(b, size)
+	fs, url := serveDir(b, dir)
+	cl := esxitest.New(b).Connect(b)
+	cache := image.NewCache(cl, image.CacheOptions{Logger: slog.New(slog.DiscardHandler)})
+	return fs, cl, cache, image.Source{URI: url + "/disk-flat.vmdk", MD5: sum}
+}
+
 // BenchmarkDeployCold fetches the pair from a local HTTP server into
 // vcsim's datastore1 through the full verified path into the cache (what a
 // launch of an uncached image does before its copy).
 func BenchmarkDeployCold(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
-			dir, sum := benchPair(b, size)
-			fs, url := serveDir(b, dir)
-			env := esxitest.New(b)
-			cl := env.Connect(b)
+			fs, cl, cache, src := benchCache(b, size)
 			ctx := context.Background()
-			cache := image.NewCache(cl, image.CacheOptions{Logger: slog.New(slog.DiscardHandler)})
-			src := image.Source{URI: url + "/disk-flat.vmdk", MD5: sum}
 			b.SetBytes(size)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -177,13 +183,8 @@ func BenchmarkDeployCold(b *testing.B) {
 func BenchmarkDeployWarm(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
-			dir, sum := benchPair(b, size)
-			fs, url := serveDir(b, dir)
-			env := esxitest.New(b)
-			cl := env.Connect(b)
+			fs, cl, cache, src := benchCache(b, size)
 			ctx := context.Background()
-			cache := image.NewCache(cl, image.CacheOptions{Logger: slog.New(slog.DiscardHandler)})
-			src := image.Source{URI: url + "/disk-flat.vmdk", MD5: sum}
 			if _, err := cache.Ensure(ctx, src, nil); err != nil {
 				b.Fatal(err)
 			}
