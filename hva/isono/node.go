@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -319,11 +321,26 @@ func (n *Node) publish(ctx context.Context, exchange, key string, msg amqp.Publi
 		if err == nil {
 			return nil
 		}
-		if attempt >= 3 || !s.conn.IsClosed() && !errors.Is(err, amqp.ErrClosed) {
+		if attempt >= 3 || !connLost(s, err) {
 			return fmt.Errorf("isono: publish to %q: %w", key, err)
 		}
 		n.markLost(s)
 	}
+}
+
+// connLost reports whether a publish failed because the connection is
+// gone. amqp091 returns a failed socket write as it is and shuts the
+// connection down only afterwards, in a goroutine: right after the socket
+// dies, IsClosed can still say false while the write already failed.
+func connLost(s *session, err error) bool {
+	var op *net.OpError
+	return s.conn.IsClosed() ||
+		errors.Is(err, amqp.ErrClosed) ||
+		errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.As(err, &op)
 }
 
 // markLost forgets a session whose connection is gone, ahead of the
