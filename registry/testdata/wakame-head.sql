@@ -2,7 +2,7 @@
 -- wakame-vdc commit 3cc1c0fd733e720705762a2c88fbdec63dcaf819, dcmgr/config/db/migrations,
 -- Sequel migration target head: schema_info version 23.
 -- Made on MariaDB 10.11.19-MariaDB-0+deb12u1 by registry/testdata/wakame/make_schemas.sh
--- (see that script to regenerate); this file is MariaDB's dump, unedited.
+-- (see that script to regenerate). This file is MariaDB's dump, unedited.
 /*M!999999\- enable the sandbox mode */ 
 /*!40101 SET @saved_cs_client     = @@character_set_client */;
 /*!40101 SET character_set_client = utf8mb4 */;

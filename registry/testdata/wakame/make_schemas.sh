@@ -57,7 +57,7 @@ make_one() { # target outfile what
     echo "-- wakame-vdc commit $commit, dcmgr/config/db/migrations,"
     echo "-- Sequel migration target $target: schema_info version $version."
     echo "-- Made on MariaDB $server by registry/testdata/wakame/make_schemas.sh"
-    echo "-- (see that script to regenerate); this file is MariaDB's dump, unedited."
+    echo "-- (see that script to regenerate). This file is MariaDB's dump, unedited."
     "$dump" -h"$host" -P"$port" -u"$user" --compact --no-data --skip-dump-date "$db"
     "$dump" -h"$host" -P"$port" -u"$user" --compact --no-create-info --skip-dump-date "$db" schema_info
   } >"$out/$file"
