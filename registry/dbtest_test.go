@@ -21,19 +21,47 @@ import (
 	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
-//go:embed testdata/schema.sql
-var schemaSQL string
+// The schemas wakame-vdc's own migrations make, as MariaDB dumped them
+// (testdata/wakame/make_schemas.sh regenerates them).
+var (
+	//go:embed testdata/wakame-head.sql
+	wakameHeadSQL string
+	//go:embed testdata/wakame-1203.sql
+	wakame1203SQL string
+)
 
-// newTestDB creates a database of its own with the dcmgr tables and drops
-// it when the test ends.
-func newTestDB(t testing.TB) *sql.DB {
+// testSchema is one of dcmgr's schemas the SQL tests run on.
+type testSchema struct {
+	name    string
+	dump    string
+	version int
+}
+
+// testSchemas are the migrated schemas every SQL test runs on: HEAD and
+// Wakame 12.03 (migration target 2), the seed's era.
+var testSchemas = []testSchema{
+	{name: "head", dump: wakameHeadSQL, version: 23},
+	{name: "12.03", dump: wakame1203SQL, version: 2},
+}
+
+// forEachSchema runs f as a subtest for each of testSchemas.
+func forEachSchema(t *testing.T, f func(t *testing.T, sch testSchema)) {
 	t.Helper()
-	db, _ := newTestDBDSN(t)
+	for _, sch := range testSchemas {
+		t.Run(sch.name, func(t *testing.T) { f(t, sch) })
+	}
+}
+
+// newTestDB creates a database of its own (a unique name, so parallel
+// runs never meet) from the dump of sch and drops it when the test ends.
+func newTestDB(t testing.TB, sch testSchema) *sql.DB {
+	t.Helper()
+	db, _ := newTestDBDSN(t, sch)
 	return db
 }
 
 // newTestDBDSN is newTestDB that also returns the database's DSN.
-func newTestDBDSN(t testing.TB) (*sql.DB, string) {
+func newTestDBDSN(t testing.TB, sch testSchema) (*sql.DB, string) {
 	t.Helper()
 	cfg, err := mysql.ParseDSN(testenv.MySQLDSN(t))
 	require.NoError(t, err)
@@ -61,7 +89,7 @@ func newTestDBDSN(t testing.TB) (*sql.DB, string) {
 	db, err := sql.Open("mysql", cfg.FormatDSN())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	for _, stmt := range strings.Split(schemaSQL, ";") {
+	for _, stmt := range strings.Split(sch.dump, ";\n") {
 		if strings.TrimSpace(stripComments(stmt)) == "" {
 			continue
 		}

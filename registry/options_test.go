@@ -26,25 +26,27 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestSQLOptions(t *testing.T) {
-	ctx := context.Background()
-	db := newTestDB(t)
-	files := pairFiles("", "disk", 100)
-	srv := newImageServer(t, files)
-	tr := &countingTransport{}
-	var logs bytes.Buffer
-	s := NewSQL(db, WithProbeClient(&http.Client{Transport: tr}),
-		WithSQLLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	forEachSchema(t, func(t *testing.T, sch testSchema) {
+		ctx := context.Background()
+		db := newTestDB(t, sch)
+		files := pairFiles("", "disk", 100)
+		srv := newImageServer(t, files)
+		tr := &countingTransport{}
+		var logs bytes.Buffer
+		s := NewSQL(db, WithProbeClient(&http.Client{Transport: tr}),
+			WithSQLLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 
-	_, err := s.RegisterImage(ctx, ImageSpec{FlatURI: srv.URL + "/disk-flat.vmdk", MD5: md5hex(files["disk-flat.vmdk"]), Verify: true})
-	require.NoError(t, err)
-	assert.Equal(t, int64(2), tr.heads.Load(), "the probe client made the HEAD requests")
-	assert.Equal(t, int64(3), tr.n.Load(), "and the verifying GET")
+		_, err := s.RegisterImage(ctx, ImageSpec{FlatURI: srv.URL + "/disk-flat.vmdk", MD5: md5hex(files["disk-flat.vmdk"]), Verify: true})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), tr.heads.Load(), "the probe client made the HEAD requests")
+		assert.Equal(t, int64(3), tr.n.Load(), "and the verifying GET")
 
-	_, err = s.RegisterHost(ctx, HostSpec{NodeID: "hva.log", Hypervisor: "esxi", Force: true})
-	require.NoError(t, err)
-	assert.Contains(t, logs.String(), "image registered")
-	assert.Contains(t, logs.String(), "host registered")
-	assert.Contains(t, logs.String(), "node_id=hva.log")
+		_, err = s.RegisterHost(ctx, HostSpec{NodeID: "hva.log", Hypervisor: "esxi", Force: true})
+		require.NoError(t, err)
+		assert.Contains(t, logs.String(), "image registered")
+		assert.Contains(t, logs.String(), "host registered")
+		assert.Contains(t, logs.String(), "node_id=hva.log")
+	})
 }
 
 func TestClientWithHTTPClient(t *testing.T) {

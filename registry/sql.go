@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -26,6 +27,11 @@ type SQL struct {
 	newUUID func() (string, error)
 	now     func() time.Time
 	tries   int
+
+	specFile string
+
+	schemaMu sync.Mutex
+	schema   *Schema // nil until read
 }
 
 // SQLOption configures an SQL backend.
@@ -217,13 +223,23 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const hostSelect = `SELECT h.uuid, COALESCE(h.node_id, ''), COALESCE(h.display_name, ''), h.arch, h.hypervisor,
- h.offering_cpu_cores, h.offering_memory_size, h.offering_disk_space_mb, h.scheduling_enabled,
+// hostSelect reads host_nodes with Isono's state. Before migration 0016
+// host_nodes has no offering_disk_space_mb nor scheduling_enabled: such a
+// host offers no disk space and is always scheduled (dcmgr 12.03 schedules
+// every online host).
+func hostSelect(sc Schema) string {
+	offering := "0, 1"
+	if sc.hostOffering {
+		offering = "h.offering_disk_space_mb, h.scheduling_enabled"
+	}
+	return `SELECT h.uuid, COALESCE(h.node_id, ''), COALESCE(h.display_name, ''), h.arch, h.hypervisor,
+ h.offering_cpu_cores, h.offering_memory_size, ` + offering + `,
  DATE_FORMAT(h.created_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(h.updated_at, '%Y-%m-%dT%H:%i:%sZ'), n.state
  FROM host_nodes h LEFT JOIN node_states n ON n.node_id = h.node_id`
+}
 
-func queryHosts(ctx context.Context, q querier, where string, args ...any) ([]HostNode, error) {
-	rows, err := q.QueryContext(ctx, hostSelect+" "+where, args...)
+func queryHosts(ctx context.Context, q querier, sc Schema, where string, args ...any) ([]HostNode, error) {
+	rows, err := q.QueryContext(ctx, hostSelect(sc)+" "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query host_nodes: %w", err)
 	}
@@ -256,8 +272,14 @@ func queryHosts(ctx context.Context, q querier, where string, args ...any) ([]Ho
 
 // Hosts lists every host node with its status ("online", "timeout", or
 // "offline" when Isono has no row), oldest first, like `vdc-manage host show`.
+// On Wakame 12.03, whose host_nodes has neither, OfferingDiskSpaceMB is 0
+// and SchedulingEnabled true.
 func (s *SQL) Hosts(ctx context.Context) ([]HostNode, error) {
-	return queryHosts(ctx, s.db, "ORDER BY h.id")
+	sc, err := s.Schema(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list hosts: %w", err)
+	}
+	return queryHosts(ctx, s.db, sc, "ORDER BY h.id")
 }
 
 // NodeState returns Isono's state of a node ("online", "timeout", ...) or an
@@ -280,15 +302,25 @@ func nullIfEmpty(s string) sql.NullString { return sql.NullString{String: s, Val
 // host with the same node id (same fields: no-op; different: *ConflictError
 // naming them), checks node_states has a row for the node (unless Force;
 // ErrNodeNotSeen otherwise), refuses a UUID another host has, and inserts the
-// host_nodes row.
+// host_nodes row, with the columns the database's schema has (see Schema):
+// on Wakame 12.03 a non-zero DiskSpaceMB is refused, as its host_nodes
+// cannot hold it.
 func (s *SQL) RegisterHost(ctx context.Context, spec HostSpec) (HostRegistration, error) {
 	hs, err := spec.normalized()
 	if err != nil {
 		return HostRegistration{}, err
 	}
+	sc, err := s.Schema(ctx)
+	if err != nil {
+		return HostRegistration{}, fmt.Errorf("register host %s: %w", hs.NodeID, err)
+	}
+	if !sc.hostOffering && hs.DiskSpaceMB != 0 {
+		return HostRegistration{}, invalid("disk space", fmt.Sprint(hs.DiskSpaceMB),
+			"cannot be stored by %s: its host_nodes has no offering_disk_space_mb (migration 0016 adds it); leave it 0", sc)
+	}
 	var reg HostRegistration
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		existing, err := queryHosts(ctx, tx, "WHERE h.node_id = ? ORDER BY h.id LIMIT 1", hs.NodeID)
+		existing, err := queryHosts(ctx, tx, sc, "WHERE h.node_id = ? ORDER BY h.id LIMIT 1", hs.NodeID)
 		if err != nil {
 			return err
 		}
@@ -311,6 +343,15 @@ func (s *SQL) RegisterHost(ctx context.Context, spec HostSpec) (HostRegistration
 		}
 		now := s.now()
 		u, err := s.insertUUID(ctx, tx, "host node", "host_nodes", PrefixHostNode, hs.UUID, func(u string) error {
+			if !sc.hostOffering {
+				_, err := tx.ExecContext(ctx, `INSERT INTO host_nodes
+ (uuid, created_at, updated_at, node_id, arch, hypervisor, display_name,
+  offering_cpu_cores, offering_memory_size)
+ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					u, now, now, hs.NodeID, hs.Arch, hs.Hypervisor, nullIfEmpty(hs.DisplayName),
+					hs.CPUCores, hs.MemoryMB)
+				return err
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO host_nodes
  (uuid, created_at, updated_at, node_id, arch, hypervisor, display_name,
   offering_cpu_cores, offering_memory_size, offering_disk_space_mb, scheduling_enabled)
@@ -322,7 +363,7 @@ func (s *SQL) RegisterHost(ctx context.Context, spec HostSpec) (HostRegistration
 		if err != nil {
 			return err
 		}
-		got, err := queryHosts(ctx, tx, "WHERE h.uuid = ?", u)
+		got, err := queryHosts(ctx, tx, sc, "WHERE h.uuid = ?", u)
 		if err != nil {
 			return err
 		}

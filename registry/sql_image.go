@@ -35,6 +35,10 @@ func (s *SQL) RegisterImage(ctx context.Context, spec ImageSpec) (ImageRegistrat
 	if err != nil {
 		return ImageRegistration{}, err
 	}
+	sc, err := s.Schema(ctx)
+	if err != nil {
+		return ImageRegistration{}, fmt.Errorf("register image %s: %w", p.pair.FlatURI, err)
+	}
 	size, err := probe(ctx, s.hc, p.pair)
 	if err != nil {
 		return ImageRegistration{}, fmt.Errorf("register image %s: %w", p.pair.FlatURI, err)
@@ -46,7 +50,7 @@ func (s *SQL) RegisterImage(ctx context.Context, spec ImageSpec) (ImageRegistrat
 	}
 	reg := ImageRegistration{Pair: p.pair, Size: size}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := s.registerImageTx(ctx, tx, p, size)
+		r, err := s.registerImageTx(ctx, tx, sc, p, size)
 		reg = r
 		return err
 	})
@@ -62,7 +66,7 @@ func (s *SQL) RegisterImage(ctx context.Context, spec ImageSpec) (ImageRegistrat
 	return reg, nil
 }
 
-func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, p imagePlan, size int64) (ImageRegistration, error) {
+func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, sc Schema, p imagePlan, size int64) (ImageRegistration, error) {
 	var reg ImageRegistration
 	now := s.now()
 
@@ -102,11 +106,17 @@ func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, p imagePlan, size
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		boUUID, err = s.insertUUID(ctx, tx, "backup object", "backup_objects", PrefixBackupObject, "", func(u string) error {
+			// source_volume_id (0015) is NOT NULL without a default:
+			// '' for an object no volume was backed up into.
+			cols, vals := "", ""
+			if sc.imageDisks {
+				cols, vals = ", source_volume_id", ", ''"
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO backup_objects
  (account_id, uuid, display_name, service_type, backup_storage_id, size, allocation_size,
   container_format, status, state, object_key, checksum, description, progress,
-  created_at, updated_at, source_volume_id)
- VALUES (?, ?, ?, ?, ?, ?, ?, 'none', 0, 'available', ?, ?, ?, 0, ?, ?, '')`,
+  created_at, updated_at`+cols+`)
+ VALUES (?, ?, ?, ?, ?, ?, ?, 'none', 0, 'available', ?, ?, ?, 0, ?, ?`+vals+`)`,
 				p.AccountID, u, p.DisplayName, DefaultServiceType, bkstID, size, size,
 				p.pair.ObjectKey, p.MD5, nullIfEmpty(p.Description), now, now)
 			return err
@@ -165,13 +175,19 @@ func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, p imagePlan, size
 		return reg, nil
 	}
 	imUUID, err := s.insertUUID(ctx, tx, "image", "images", PrefixImage, p.UUID, func(u string) error {
+		args := []any{p.AccountID, u, now, now, p.Arch, nullIfEmpty(p.Description), p.Public,
+			yamlEmptyHash, reg.BackupObjectID, DefaultServiceType, p.DisplayName}
+		// volumes and vifs (0015, NOT NULL) and os_type (0020).
+		cols, vals := "", ""
+		if sc.imageDisks {
+			cols, vals = ", volumes, vifs, os_type", ", ?, ?, 'linux'"
+			args = append(args, yamlEmptyArray, yamlEmptyArray)
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO images
  (account_id, uuid, created_at, updated_at, boot_dev_type, arch, description, is_public, state,
   features, backup_object_id, file_format, root_device, is_cacheable, instance_model_name,
-  parent_image_id, service_type, display_name, volumes, vifs, os_type)
- VALUES (?, ?, ?, ?, 2, ?, ?, ?, 'available', ?, ?, 'raw', NULL, 0, '', NULL, ?, ?, ?, ?, 'linux')`,
-			p.AccountID, u, now, now, p.Arch, nullIfEmpty(p.Description), p.Public,
-			yamlEmptyHash, reg.BackupObjectID, DefaultServiceType, p.DisplayName, yamlEmptyArray, yamlEmptyArray)
+  parent_image_id, service_type, display_name`+cols+`)
+ VALUES (?, ?, ?, ?, 2, ?, ?, ?, 'available', ?, ?, 'raw', NULL, 0, '', NULL, ?, ?`+vals+`)`, args...)
 		return err
 	})
 	if err != nil {
