@@ -41,6 +41,12 @@ func (s InstanceSpec) normalized(name string) (InstanceSpec, error) {
 	if name == "" || strings.ContainsAny(name, "\n\r\t:#") || strings.TrimSpace(name) != name {
 		return s, invalid("spec name", name, "must be non-empty, without spaces at its ends, tabs, newlines, ':' or '#'")
 	}
+	return s.normalizedValues()
+}
+
+// normalizedValues checks the values of s (not its name) and applies the
+// default quota weight.
+func (s InstanceSpec) normalizedValues() (InstanceSpec, error) {
 	if s.CPUCores <= 0 {
 		return s, invalid("cpu cores", strconv.Itoa(s.CPUCores), "must be positive")
 	}
