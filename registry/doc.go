@@ -16,13 +16,19 @@
 // server reports come back as [*APIError] with dcmgr's error class, code and
 // message. Paged lists can be read page by page or through an iterator.
 //
-// [SQL] writes dcmgr's MySQL schema directly, as vdc-manage does. It targets
-// the current schema (migrations 0001 to 0021: host_nodes without account_id,
-// backup_storages, backup_objects, images with backup_object_id) and reads
-// Isono's node_states. It sets every NOT NULL column explicitly, so it works
-// under strict SQL modes, generates 8-character [a-z0-9] UUIDs and retries on
-// collision (dcmgr itself does not), and runs one transaction per
-// registration. It does not write the `histories` audit rows dcmgr's models
+// [SQL] writes dcmgr's MySQL schema directly, as vdc-manage does, and reads
+// Isono's node_states. It chooses the columns it writes by the database's
+// schema_info version (see [SQL.Schema]): 23, wakame-vdc HEAD, and 2, Wakame
+// 12.03 (migration 0002_v1203), whose host_nodes has no
+// offering_disk_space_mb nor scheduling_enabled, whose images have no
+// volumes, vifs nor os_type and backup_objects no source_volume_id, and which
+// still has the instance_specs table. Any other version, or a database
+// without schema_info, is refused with a [*SchemaError] naming it
+// ([ErrUnknownSchema]); the tests run on both schemas as wakame-vdc's own
+// migrations make them (testdata/wakame/make_schemas.sh). It sets every NOT
+// NULL column explicitly, so it works under strict SQL modes, generates
+// 8-character [a-z0-9] UUIDs and retries on collision (dcmgr itself does
+// not), and runs one transaction per registration. It does not write the `histories` audit rows dcmgr's models
 // add.
 //
 // Both implement [Registrar], the vdc-manage parity calls:
@@ -52,8 +58,10 @@
 // directory, creates the backup object (object key = file name, size,
 // checksum) and the image. A failure at any step leaves no rows.
 //
-// Instance specs no longer live in dcmgr's database: current Wakame reads them
-// from the web frontend's instance_spec.yml. [AddSpec], [RemoveSpec] and
+// Instance specs live in dcmgr's instance_specs table on Wakame 12.03, where
+// [SQL.RegisterSpec] inserts them as `vdc-manage spec add` did. Later Wakame
+// reads them from the web frontend's instance_spec.yml, which RegisterSpec
+// edits when [WithSpecFile] names it. [AddSpec], [RemoveSpec] and
 // [ReadSpecs] edit that file idempotently, keeping the other entries, their
 // order and comments (through gopkg.in/yaml.v3, already in go.sum via
 // testify).

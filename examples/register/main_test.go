@@ -180,7 +180,7 @@ func testDB(t *testing.T) (string, *sql.DB) {
 	db, err := sql.Open("mysql", cfg.FormatDSN())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	schema, err := os.ReadFile("../../registry/testdata/schema.sql")
+	schema, err := os.ReadFile("../../registry/testdata/wakame-head.sql")
 	require.NoError(t, err)
 	for _, stmt := range strings.Split(string(schema), ";") {
 		var lines []string
