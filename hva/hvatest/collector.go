@@ -76,7 +76,7 @@ func (c *Collector) AddInstance(inst map[string]any) {
 			vm := v.(map[string]any)
 			vm["uuid"] = vid
 			if vm["instance_id"] == nil {
-				vm["instance_id"] = id
+				vm["instance_id"] = inst["id"]
 			}
 			c.volumes[vid] = vm
 		}
@@ -245,7 +245,7 @@ func (c *Collector) GetInstance(_ context.Context, id string) (map[string]any, e
 	out := deepCopy(inst).(map[string]any)
 	vols := map[string]any{}
 	for vid, v := range c.volumes {
-		if str(v["instance_id"]) == id || str(v["instance_uuid"]) == id {
+		if belongs(v, inst) {
 			vols[vid] = deepCopy(v)
 		}
 	}
@@ -297,9 +297,8 @@ func (c *Collector) finalize(inst map[string]any, at time.Time) {
 	inst["state"] = hva.Symbol("terminated")
 	inst["status"] = hva.Symbol("offline")
 	inst["terminated_at"] = at
-	id := str(inst["uuid"])
 	for _, v := range c.volumes {
-		if str(v["instance_id"]) == id && str(v["state"]) != "deleted" {
+		if belongs(v, inst) && str(v["state"]) != "deleted" {
 			v["state"] = hva.Symbol("deleting")
 		}
 	}
@@ -382,6 +381,17 @@ func (c *Collector) InstanceMonitorData(_ context.Context, nodeID string) ([]hva
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].UUID < out[j].UUID })
 	return out, nil
+}
+
+// belongs reports whether volume vol is the instance's: its instance_id
+// is the instance's row id, as in Wakame, or (for volumes a test added by
+// hand) its uuid.
+func belongs(vol, inst map[string]any) bool {
+	owner := str(vol["instance_id"])
+	if owner == "" {
+		owner = str(vol["instance_uuid"])
+	}
+	return owner != "" && (owner == str(inst["id"]) || owner == str(inst["uuid"]))
 }
 
 func contains(l []string, s string) bool {
