@@ -82,13 +82,19 @@ func (c *Collector) AddInstance(inst map[string]any) {
 		}
 		delete(inst, "volume")
 	}
-	if vifs, ok := inst["vif"].([]any); ok {
-		for _, v := range vifs {
-			vm := v.(map[string]any)
-			n := maps.Clone(vm)
-			n["instance_uuid"] = id
-			c.nics[fmt.Sprint(vm["uuid"])] = n
-		}
+	// get_nic answers NetworkVif#to_hash: the instance_nics entries,
+	// or the vif entries without what Instance#to_hash adds.
+	nics, ok := inst["instance_nics"].([]any)
+	if !ok || len(nics) == 0 {
+		nics, _ = inst["vif"].([]any)
+	}
+	for _, v := range nics {
+		vm := v.(map[string]any)
+		n := maps.Clone(vm)
+		delete(n, "vif_id")
+		delete(n, "ipv4")
+		n["instance_uuid"] = id
+		c.nics[fmt.Sprint(vm["uuid"])] = n
 	}
 	if img, ok := inst["image"].(map[string]any); ok {
 		c.images[fmt.Sprint(img["uuid"])] = maps.Clone(img)
@@ -304,9 +310,17 @@ func (c *Collector) finalize(inst map[string]any, at time.Time) {
 	}
 }
 
-// GetVolume implements hva.Collector.
+// GetVolume implements hva.Collector: the volume as sta-collector's
+// get_volume gives it (Volume#to_hash, its volume_device, and its
+// backup object as source_backup_object).
 func (c *Collector) GetVolume(_ context.Context, id string) (map[string]any, error) {
-	return c.get("get_volume", c.volumes, "UnknownVolumeID", id)
+	v, err := c.get("get_volume", c.volumes, "UnknownVolumeID", id)
+	if err != nil {
+		return nil, err
+	}
+	v["source_backup_object"] = v["backup_object"]
+	delete(v, "backup_object")
+	return v, nil
 }
 
 // UpdateVolume implements hva.Collector. A deleted volume is kept (with

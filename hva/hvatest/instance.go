@@ -122,6 +122,7 @@ func NewInstance(spec InstanceSpec) map[string]any {
 	inst["volume"] = vols
 	inst["ssh_key_data"] = nil
 	if spec.SSHKey != "" {
+		inst["ssh_key_pair_id"] = RowID("ssh-test")
 		inst["ssh_key_data"] = Row("ssh_key_pairs", map[string]any{"id": RowID("ssh-test"), "uuid": "ssh-test",
 			"finger_print": "00:11:22:33", "public_key": spec.SSHKey, "display_name": "test key", "labels": labels("ssh-test")})
 	}
@@ -140,7 +141,9 @@ func newNetwork(i int) map[string]any {
 	uuid := fmt.Sprintf("nw-test%d", i)
 	id := RowID(uuid)
 	return Row("networks", map[string]any{"id": id, "uuid": uuid, "ipv4_network": fmt.Sprintf("10.0.%d.0", i),
-		"ipv4_gw": fmt.Sprintf("10.0.%d.1", i), "dns_server": "8.8.8.8", "display_name": uuid, "bandwidth_mark": id})
+		"ipv4_gw": fmt.Sprintf("10.0.%d.1", i), "dns_server": "8.8.8.8", "dhcp_server": fmt.Sprintf("10.0.%d.2", i),
+		"metadata_server": fmt.Sprintf("10.0.%d.3", i), "metadata_server_port": int64(80), "domain_name": "vdc.test",
+		"dc_network_id": int64(1), "display_name": uuid, "bandwidth_mark": id})
 }
 
 // NewNIC returns what hva-collector's get_nic gives for a vif

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/esxi-hva/esxi-hva/hva"
 )
 
 // Kind is how a Wakame column arrives at the agent: Sequel reads it from
@@ -213,4 +215,12 @@ func (k Kind) holds(v any) bool {
 // String names the kind.
 func (k Kind) String() string {
 	return [...]string{"Integer", "String", "Time", "Bool", "Float", "Hash", "Array"}[k]
+}
+
+// MonitorRow is one row of hva-collector's get_instance_monitor_data for
+// m, as Wakame builds it (hva_collector.rb): uuid, hypervisor, status,
+// state, created_at, updated_at, the states Strings from the database.
+func MonitorRow(m hva.MonitoredInstance) map[string]any {
+	return map[string]any{"uuid": m.UUID, "hypervisor": "esxi", "status": m.Status, "state": m.State,
+		"created_at": created, "updated_at": created}
 }
