@@ -34,9 +34,50 @@ const (
 	MaxUserData = 64 << 20
 )
 
+// The fields the decoders read, with the types they accept (String
+// includes Symbol and binary Strings; Integer includes Bignum, a decimal
+// String and an integral Float; nil is NULL). Everything else in an
+// answer is never looked at.
+//
+//	get_instance (Instance#to_hash, dcmgr/lib/dcmgr/models/instance.rb)
+//	  uuid                     String, required, a valid VM name
+//	  state                    String, required
+//	  account_id, hostname, boot_volume_id   String or nil
+//	  cpu_cores                Integer 1..MaxCPUCores, required
+//	  memory_size              Integer 1..MaxMemoryMB (MB), required
+//	  user_data                String or nil, at most MaxUserData bytes
+//	  ips, nat_ips             Array of String, or nil
+//	  request_params           Hash, "" or nil; .instance_spec_id String or nil
+//	  image                    Hash, required: uuid String required,
+//	                           instance_model_name String or nil;
+//	    .backup_object         Hash or nil: uri, checksum String or nil,
+//	                           size Integer or nil, object_key and
+//	                           backup_storage.base_uri when uri is absent
+//	    .source, .md5sum       (Wakame 11.12) Hash or ""; uri String; String
+//	  vif[]                    Hash: uuid, mac_addr String required,
+//	                           device_index Integer or nil,
+//	                           security_groups Array of String or nil,
+//	    .ipv4                  Hash or nil: address, nat_address String or nil,
+//	      .network             Hash or nil: ipv4_network String required,
+//	                           prefix Integer 0..32 required, ipv4_gw,
+//	                           dns_server String or nil, metric Integer or nil
+//	  volume{uuid}             Hash: uuid String (else the key), state String
+//	                           required, size Integer >= 0 or nil,
+//	                           is_local_volume true/false/0/1/nil,
+//	                           volume_type String or nil
+//	  host_node                Hash or nil: node_id String or nil
+//	  ssh_key_data             Hash or nil: uuid, public_key String required
+//	get_volume                 uuid, state required; size, is_local_volume,
+//	                           volume_type as above
+//	get_backup_object          uuid required; uri, or backup_storage.base_uri
+//	                           + object_key
+//	get_nic                    a vif as above (uuid, mac_addr, ...) plus
+//	                           instance_uuid String required
+//	get_instance_monitor_data  uuid String required; state, status String or nil
+
 // DecodeInstance decodes the hash of hva-collector's get_instance
 // (Wakame's Instance#to_hash). It reads only the fields the agent uses
-// (listed in the package doc's decoding section) and accepts every type
+// (listed above) and accepts every type
 // their Wakame columns can give: Integer or String ids, String or Symbol
 // states, nil for NULL, true/false or 0/1 flags, "" for an empty
 // serialized column. Every other field is ignored, whatever it holds. It

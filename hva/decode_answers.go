@@ -114,3 +114,19 @@ func decodeNICFor(id string, raw map[string]any) (*NIC, error) {
 	}
 	return n, nil
 }
+
+// DecodeMonitorRow decodes one row of hva-collector's
+// get_instance_monitor_data ({uuid, hypervisor, status, state,
+// created_at, updated_at}); the monitor reads uuid, state and status.
+func DecodeMonitorRow(raw map[string]any) (MonitoredInstance, error) {
+	if raw == nil {
+		return MonitoredInstance{}, fmt.Errorf("%w: no monitor row (nil hash)", ErrBadInstance)
+	}
+	var err error
+	f := fields{m: raw, err: &err}
+	row := MonitoredInstance{UUID: f.str("uuid", true), State: f.str("state", false), Status: f.str("status", false)}
+	if err != nil {
+		return MonitoredInstance{}, err
+	}
+	return row, nil
+}

@@ -353,9 +353,21 @@ func TestDecodeMonitorFixture(t *testing.T) {
 	rows, ok := fixture(t, "get_instance_monitor_data").([]any)
 	require.True(t, ok)
 	require.Len(t, rows, 1)
+	got, err := hva.DecodeMonitorRow(rows[0].(map[string]any))
+	require.NoError(t, err)
+	assert.Equal(t, hva.MonitoredInstance{UUID: "i-lucid001", State: "running", Status: "online"}, got)
+
 	row := rows[0].(map[string]any)
-	assert.Equal(t, "i-lucid001", row["uuid"])
-	assert.Equal(t, "running", row["state"], "states come from the database as Strings")
+	row["state"], row["status"] = hva.Symbol("halting"), hva.Symbol("offline")
+	row["created_at"], row["hypervisor"] = int64(1), nil
+	got, err = hva.DecodeMonitorRow(row)
+	require.NoError(t, err, "Symbol states, unused fields of any type")
+	assert.Equal(t, hva.MonitoredInstance{UUID: "i-lucid001", State: "halting", Status: "offline"}, got)
+
+	row["uuid"] = int64(42)
+	_, err = hva.DecodeMonitorRow(row)
+	require.ErrorIs(t, err, hva.ErrBadInstance)
+	assert.Contains(t, err.Error(), "uuid: want a String or Symbol, got Integer")
 }
 
 // The checked-in fixtures are what the script writes with this machine's
