@@ -2,12 +2,8 @@ package hvatest_test
 
 import (
 	"context"
-	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
@@ -36,98 +31,6 @@ func wakameFixture(t *testing.T, name string) any {
 		out[i] = e.(*rubymarshal.Hash).Map()
 	}
 	return out
-}
-
-// class is the Ruby class a Go value stands for.
-func class(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return "true/false"
-	case time.Time:
-		return "Time"
-	case *big.Int:
-		return "Integer"
-	case rubymarshal.Symbol, hva.Symbol:
-		return "Symbol"
-	case rubymarshal.Binary:
-		return "String"
-	case map[string]any:
-		return "Hash"
-	case []any:
-		return "Array"
-	}
-	switch reflect.ValueOf(v).Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "Integer"
-	case reflect.Float64:
-		return "Float"
-	case reflect.String:
-		return "String"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// sameShape reports, field by field, where fake differs from real in
-// keys or in the class of a value. Hashes keyed by uuid (get_instance's
-// volume) compare their first entries; Arrays their first elements.
-func sameShape(path string, real, fake any, byUUID map[string]bool) []string {
-	if rc, fc := class(real), class(fake); rc != fc {
-		return []string{fmt.Sprintf("%s: Wakame gives %s, the fake %s", path, rc, fc)}
-	}
-	var diffs []string
-	switch r := real.(type) {
-	case map[string]any:
-		f := fake.(map[string]any)
-		if byUUID[path] {
-			return sameShape(path+".*", first(r), first(f), byUUID)
-		}
-		keys := map[string]bool{}
-		for k := range r {
-			keys[k] = true
-		}
-		for k := range f {
-			keys[k] = true
-		}
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			rv, rok := r[k]
-			fv, fok := f[k]
-			switch {
-			case !fok:
-				diffs = append(diffs, fmt.Sprintf("%s.%s: missing from the fake", path, k))
-			case !rok:
-				diffs = append(diffs, fmt.Sprintf("%s.%s: Wakame has no such field", path, k))
-			default:
-				diffs = append(diffs, sameShape(path+"."+k, rv, fv, byUUID)...)
-			}
-		}
-	case []any:
-		f := fake.([]any)
-		if len(r) > 0 && len(f) > 0 {
-			diffs = append(diffs, sameShape(path+"[0]", r[0], f[0], byUUID)...)
-		} else if len(r) != len(f) {
-			diffs = append(diffs, fmt.Sprintf("%s: Wakame gives %d elements, the fake %d: nothing to compare", path, len(r), len(f)))
-		}
-	}
-	return diffs
-}
-
-func first(m map[string]any) any {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
-		return nil
-	}
-	return m[keys[0]]
 }
 
 // The fake's hashes have the fields and the value types of what Wakame
@@ -167,7 +70,7 @@ func TestFakeMatchesWakameFixtures(t *testing.T) {
 		{"get_instance_monitor_data", []any{hvatest.MonitorRow(rows[0])}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			diffs := sameShape(tc.name, wakameFixture(t, tc.name), tc.fake, map[string]bool{"get_instance.volume": true})
+			diffs := hvatest.ShapeDiff(tc.name, wakameFixture(t, tc.name), tc.fake, "get_instance.volume")
 			assert.Empty(t, diffs, "the fake drifted from Wakame:\n%s", strings.Join(diffs, "\n"))
 		})
 	}
@@ -180,6 +83,6 @@ func TestShapeCatchesDrift(t *testing.T) {
 	vol := inst["volume"].(map[string]any)["vol-test0000"].(map[string]any)
 	vol["instance_id"] = "i-drift001"
 	real := wakameFixture(t, "get_instance")
-	diffs := sameShape("get_instance", real, inst, map[string]bool{"get_instance.volume": true})
+	diffs := hvatest.ShapeDiff("get_instance", real, inst, "get_instance.volume")
 	assert.Contains(t, diffs, "get_instance.volume.*.instance_id: Wakame gives Integer, the fake String")
 }
