@@ -110,7 +110,7 @@ func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
 	}
-	bo, err := DecodeBackupObject(raw)
+	bo, err := decodeBackupObjectFor(boID, raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
 	}

@@ -23,7 +23,7 @@ func TestDecodeInstanceCurrentShape(t *testing.T) {
 	assert.Equal(t, 256, inst.MemorySize)
 	assert.Equal(t, "is-small", inst.InstanceType)
 	assert.Equal(t, hva.Image{ID: "wmi-test", InstanceModelName: "esxi.small", URI: "http://img.example/lucid-flat.vmdk",
-		MD5: "293bec7563280fe2934a3611a3e1dab2", Size: 1 << 20, BackupObjectID: "bo-test"}, inst.Image)
+		MD5: "293bec7563280fe2934a3611a3e1dab2", Size: 1 << 20}, inst.Image)
 	require.Len(t, inst.Vifs, 2)
 	assert.Equal(t, "525400123456", inst.Vifs[0].MAC)
 	assert.Equal(t, "525400abcdef", inst.Vifs[1].MAC, "MACs are normalized to Wakame's 12 lowercase digits")
@@ -32,9 +32,9 @@ func TestDecodeInstanceCurrentShape(t *testing.T) {
 	assert.Equal(t, "10.0.1.10", inst.Vifs[1].IPv4.Address)
 	assert.Equal(t, 24, inst.Vifs[1].IPv4.Network.Prefix)
 	require.Len(t, inst.Volumes, 1)
-	assert.Equal(t, hva.Volume{ID: "vol-test0000", State: "available", Size: 1 << 30, IsLocal: true, GuestDeviceName: "sda", InstanceID: "i-abc123"}, inst.Volumes[0])
+	assert.Equal(t, hva.Volume{ID: "vol-test0000", State: "available", Size: 1 << 30, IsLocal: true}, inst.Volumes[0])
 	assert.Equal(t, "vol-test0000", inst.BootVolumeID)
-	assert.Equal(t, &hva.HostNode{ID: "hn-test", NodeID: "hva.test"}, inst.HostNode)
+	assert.Equal(t, &hva.HostNode{NodeID: "hva.test"}, inst.HostNode)
 	assert.Equal(t, &hva.SSHKey{ID: "ssh-test", PublicKey: "ssh-rsa AAAA test"}, inst.SSHKey)
 	assert.Equal(t, []string{"10.0.0.10", "10.0.1.10"}, inst.IPs)
 }
@@ -73,12 +73,12 @@ func TestDecodeInstanceErrorsNameTheField(t *testing.T) {
 	}{
 		{"no uuid", func(m map[string]any) { delete(m, "uuid") }, "uuid: missing"},
 		{"uuid with a slash", func(m map[string]any) { m["uuid"] = "i-../x" }, "uuid:"},
-		{"state is a number", func(m map[string]any) { m["state"] = 3 }, "state: want a string, got int"},
+		{"state is a number", func(m map[string]any) { m["state"] = 3 }, "state: want a String or Symbol, got Integer"},
 		{"no cpu_cores", func(m map[string]any) { delete(m, "cpu_cores") }, "cpu_cores: missing"},
-		{"memory is text", func(m map[string]any) { m["memory_size"] = "lots" }, "memory_size: want an integer"},
+		{"memory is text", func(m map[string]any) { m["memory_size"] = "lots" }, `memory_size: want an Integer, got String "lots"`},
 		{"no image", func(m map[string]any) { delete(m, "image") }, "image: missing"},
-		{"image is a list", func(m map[string]any) { m["image"] = []any{} }, "image: want a hash"},
-		{"vif not a hash", func(m map[string]any) { m["vif"] = []any{"x"} }, "vif[0]: want a hash"},
+		{"image is a list", func(m map[string]any) { m["image"] = []any{} }, "image: want a Hash, got Array"},
+		{"vif not a hash", func(m map[string]any) { m["vif"] = []any{"x"} }, "vif[0]: want a Hash, got String"},
 		{"bad MAC", func(m map[string]any) { m["vif"].([]any)[0].(map[string]any)["mac_addr"] = "zz" }, "vif[0].mac_addr:"},
 		{"no MAC", func(m map[string]any) { delete(m["vif"].([]any)[0].(map[string]any), "mac_addr") }, "vif[0].mac_addr: missing"},
 		{"bad prefix", func(m map[string]any) {

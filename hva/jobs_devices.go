@@ -23,7 +23,7 @@ func (h *Handler) getVolume(ctx context.Context, volID string) (*Volume, error) 
 	if err != nil {
 		return nil, fmt.Errorf("get_volume %s: %w", volID, err)
 	}
-	v, err := DecodeVolume(raw)
+	v, err := decodeVolumeFor(volID, raw)
 	if err != nil {
 		return nil, fmt.Errorf("get_volume %s: %w", volID, err)
 	}

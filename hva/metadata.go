@@ -142,20 +142,21 @@ func metadataTree(items map[string]string, userData string) metadrive.Tree {
 	return tree
 }
 
-// maxMetadataImage bounds the metadata image (user-data is the large
-// part: Wakame caps it well below this).
-const maxMetadataImage = 64 << 20
+// maxMetadataImage bounds metadata.img: user_data of MaxUserData bytes
+// (DecodeInstance refuses more) plus room for the items and the FAT.
+const maxMetadataImage = MaxUserData + 16<<20
 
 // metadataImageSize sizes metadata.img to fit tree with room to spare:
-// the 1 MiB before the partition plus twice the content and its directory
-// entries, in whole MiB, at least 2 MiB. The Ruby HVA always makes 10 MiB;
+// the 1 MiB before the partition, the content with each file rounded to
+// a cluster and its directory entries, an eighth more for the FAT and
+// slack, in whole MiB, at least 2 MiB. The Ruby HVA always makes 10 MiB;
 // a smaller image is a smaller upload on every launch and power-on.
 func metadataImageSize(tree metadrive.Tree) int64 {
 	var content int64
 	for name, data := range tree {
 		content += int64(len(data)) + 4096 + int64(len(name))*2 // data rounded to a cluster, LFN entries
 	}
-	size := int64(metadrive.PartitionOffset) + 2*content + 256<<10
+	size := int64(metadrive.PartitionOffset) + content + content/8 + 512<<10
 	size = (size + 1<<20 - 1) &^ (1<<20 - 1)
 	return max(size, 2<<20)
 }
@@ -167,7 +168,7 @@ func (h *Handler) metadataCD(inst *Instance) (io.Reader, int64, error) {
 	for {
 		cd, err := metadrive.BuildCD(tree, opts)
 		if errors.Is(err, metadrive.ErrTooLarge) && opts.ImageSize < maxMetadataImage {
-			opts.ImageSize *= 2 // the estimate fell short (many tiny files)
+			opts.ImageSize = min(2*opts.ImageSize, maxMetadataImage) // the estimate fell short (many tiny files)
 			continue
 		}
 		if err != nil {

@@ -1,16 +1,16 @@
 package hva
 
 // Instance is the part of the collector's get_instance hash a job needs,
-// decoded by DecodeInstance. Raw keeps the whole hash.
+// decoded by DecodeInstance: only the fields some job reads. Raw keeps
+// the whole hash.
 type Instance struct {
 	ID         string // uuid, "i-xxxxxxxx"
 	AccountID  string
 	State      string // e.g. "initializing", "running", "halted"
-	Status     string // "online" or "offline"
 	Hostname   string
-	CPUCores   int
-	MemorySize int // MB
-	UserData   string
+	CPUCores   int    // 1 to MaxCPUCores
+	MemorySize int    // MB, 1 to MaxMemoryMB
+	UserData   string // at most MaxUserData bytes
 	// BootVolumeID is the volume whose disk is the boot disk.
 	BootVolumeID string
 	// InstanceType is request_params.instance_spec_id, or the image's
@@ -36,8 +36,7 @@ type Image struct {
 	// MD5 is the flat's md5 (backup_object.checksum, or md5sum).
 	MD5 string
 	// Size is the flat's size in bytes when known (backup_object.size).
-	Size           int64
-	BackupObjectID string
+	Size int64
 }
 
 // Vif is a virtual interface of the instance.
@@ -58,7 +57,6 @@ type IPv4Lease struct {
 
 // Network is the network of a lease.
 type Network struct {
-	ID          string
 	IPv4Network string // e.g. "10.0.0.0"
 	Prefix      int
 	Gateway     string
@@ -68,17 +66,14 @@ type Network struct {
 
 // Volume is one of the instance's volumes, or the answer of get_volume.
 type Volume struct {
-	ID              string // "vol-..."
-	State           string
-	Size            int64 // bytes
-	IsLocal         bool
-	GuestDeviceName string
-	InstanceID      string
+	ID      string // "vol-..."
+	State   string
+	Size    int64 // bytes
+	IsLocal bool
 }
 
 // HostNode is the node the instance is placed on.
 type HostNode struct {
-	ID     string // "hn-..."
 	NodeID string // "hva.esxi1"
 }
 
@@ -90,8 +85,7 @@ type SSHKey struct {
 
 // BackupObject is the answer of get_backup_object: where a backup goes.
 type BackupObject struct {
-	ID        string
-	ObjectKey string
+	ID string
 	// URI is the object's full URI: the backup storage's base_uri plus
 	// the object key (or the collector's uri field when it sends one).
 	URI string

@@ -20,7 +20,7 @@ func (h *Handler) getNIC(ctx context.Context, vifID string) (*NIC, string, error
 	if err != nil {
 		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
 	}
-	nic, err := DecodeNIC(raw)
+	nic, err := decodeNICFor(vifID, raw)
 	if err != nil {
 		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
 	}

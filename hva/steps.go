@@ -21,7 +21,7 @@ func (h *Handler) getInstance(ctx context.Context, id string) (*Instance, error)
 	if err != nil {
 		return nil, fmt.Errorf("get_instance %s: %w", id, err)
 	}
-	inst, err := DecodeInstance(raw)
+	inst, err := decodeInstanceFor(id, raw)
 	if err != nil {
 		return nil, fmt.Errorf("get_instance %s: %w", id, err)
 	}

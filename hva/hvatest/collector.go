@@ -76,19 +76,25 @@ func (c *Collector) AddInstance(inst map[string]any) {
 			vm := v.(map[string]any)
 			vm["uuid"] = vid
 			if vm["instance_id"] == nil {
-				vm["instance_id"] = id
+				vm["instance_id"] = inst["id"]
 			}
 			c.volumes[vid] = vm
 		}
 		delete(inst, "volume")
 	}
-	if vifs, ok := inst["vif"].([]any); ok {
-		for _, v := range vifs {
-			vm := v.(map[string]any)
-			n := maps.Clone(vm)
-			n["instance_uuid"] = id
-			c.nics[fmt.Sprint(vm["uuid"])] = n
-		}
+	// get_nic answers NetworkVif#to_hash: the instance_nics entries,
+	// or the vif entries without what Instance#to_hash adds.
+	nics, ok := inst["instance_nics"].([]any)
+	if !ok || len(nics) == 0 {
+		nics, _ = inst["vif"].([]any)
+	}
+	for _, v := range nics {
+		vm := v.(map[string]any)
+		n := maps.Clone(vm)
+		delete(n, "vif_id")
+		delete(n, "ipv4")
+		n["instance_uuid"] = id
+		c.nics[fmt.Sprint(vm["uuid"])] = n
 	}
 	if img, ok := inst["image"].(map[string]any); ok {
 		c.images[fmt.Sprint(img["uuid"])] = maps.Clone(img)
@@ -245,7 +251,7 @@ func (c *Collector) GetInstance(_ context.Context, id string) (map[string]any, e
 	out := deepCopy(inst).(map[string]any)
 	vols := map[string]any{}
 	for vid, v := range c.volumes {
-		if str(v["instance_id"]) == id || str(v["instance_uuid"]) == id {
+		if belongs(v, inst) {
 			vols[vid] = deepCopy(v)
 		}
 	}
@@ -297,17 +303,24 @@ func (c *Collector) finalize(inst map[string]any, at time.Time) {
 	inst["state"] = hva.Symbol("terminated")
 	inst["status"] = hva.Symbol("offline")
 	inst["terminated_at"] = at
-	id := str(inst["uuid"])
 	for _, v := range c.volumes {
-		if str(v["instance_id"]) == id && str(v["state"]) != "deleted" {
+		if belongs(v, inst) && str(v["state"]) != "deleted" {
 			v["state"] = hva.Symbol("deleting")
 		}
 	}
 }
 
-// GetVolume implements hva.Collector.
+// GetVolume implements hva.Collector: the volume as sta-collector's
+// get_volume gives it (Volume#to_hash, its volume_device, and its
+// backup object as source_backup_object).
 func (c *Collector) GetVolume(_ context.Context, id string) (map[string]any, error) {
-	return c.get("get_volume", c.volumes, "UnknownVolumeID", id)
+	v, err := c.get("get_volume", c.volumes, "UnknownVolumeID", id)
+	if err != nil {
+		return nil, err
+	}
+	v["source_backup_object"] = v["backup_object"]
+	delete(v, "backup_object")
+	return v, nil
 }
 
 // UpdateVolume implements hva.Collector. A deleted volume is kept (with
@@ -382,6 +395,17 @@ func (c *Collector) InstanceMonitorData(_ context.Context, nodeID string) ([]hva
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].UUID < out[j].UUID })
 	return out, nil
+}
+
+// belongs reports whether volume vol is the instance's: its instance_id
+// is the instance's row id, as in Wakame, or (for volumes a test added by
+// hand) its uuid.
+func belongs(vol, inst map[string]any) bool {
+	owner := str(vol["instance_id"])
+	if owner == "" {
+		owner = str(vol["instance_uuid"])
+	}
+	return owner != "" && (owner == str(inst["id"]) || owner == str(inst["uuid"]))
 }
 
 func contains(l []string, s string) bool {

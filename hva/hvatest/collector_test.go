@@ -47,7 +47,7 @@ func TestCollectorAnswersAndRecords(t *testing.T) {
 	require.ErrorIs(t, err, boom)
 	v, err := c.GetVolume(ctx, "vol-test0000")
 	require.NoError(t, err, "the fault was for one call")
-	assert.Equal(t, "i-1", v["instance_id"])
+	assert.Equal(t, hvatest.RowID("i-1"), v["instance_id"], "a foreign key is the instance's row id, as in Wakame")
 
 	nic, err := c.GetNIC(ctx, "vif-test0000")
 	require.NoError(t, err)

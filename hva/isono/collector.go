@@ -107,14 +107,11 @@ func (c Collector) InstanceMonitorData(ctx context.Context, nodeID string) ([]hv
 		if !ok {
 			return nil, fmt.Errorf("%w: get_instance_monitor_data row is a %T", ErrBadMessage, e)
 		}
-		out = append(out, hva.MonitoredInstance{UUID: text(m["uuid"]), State: text(m["state"]), Status: text(m["status"])})
+		row, err := hva.DecodeMonitorRow(m)
+		if err != nil {
+			return nil, fmt.Errorf("get_instance_monitor_data: %w", err)
+		}
+		out = append(out, row)
 	}
 	return out, nil
-}
-
-func text(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
 }

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/hva/isono"
 )
@@ -129,7 +128,7 @@ func (w *Wakame) serveCollector(ctx context.Context, req *isono.Request) (any, e
 		}
 		out := make([]any, len(rows))
 		for i, r := range rows {
-			out[i] = map[string]any{"uuid": r.UUID, "state": hva.Symbol(r.State), "status": hva.Symbol(r.Status)}
+			out[i] = hvatest.MonitorRow(r)
 		}
 		return out, nil
 	}
