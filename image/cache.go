@@ -167,36 +167,42 @@ func (c *Cache) Lookup(ctx context.Context, md5 string) (Entry, error) {
 }
 
 // markerReads is how many times lookup reads a marker that does not
-// parse: a datastore upload is not atomic, so a marker being rewritten by
-// a concurrent deploy's touch (here or on another agent) can be seen empty
-// or cut for a moment.
+// parse before repairing it: markers are replaced atomically, but an agent
+// of an older version rewrites them in place, and a reader can see such a
+// marker empty or cut for a moment.
 const markerReads = 5
 
 // lookup returns the cached entry, or an error wrapping esxi.ErrNotFound.
+// A marker that is missing beside a flat, or that stays unreadable, is
+// repaired from the entry's pair (repairMarker), never a lasting failure.
 func (c *Cache) lookup(ctx context.Context, sum string) (Entry, error) {
 	e := c.entryPaths(sum)
-	mp := esxi.DatastorePath{Datastore: e.Dir.Datastore, Path: e.Dir.Path + "/" + markerName}
+	mp := markerPath(e.Dir)
 	var m marker
 	for try := 1; ; try++ {
 		var buf bytes.Buffer
 		if _, err := c.files.Download(ctx, mp, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
+			if errors.Is(err, esxi.ErrNotFound) && ctx.Err() == nil {
+				return c.repairMarker(ctx, sum, err)
+			}
 			return Entry{}, err
 		}
+		m = marker{}
 		err := json.Unmarshal(buf.Bytes(), &m)
+		if err == nil && m.MD5 != sum {
+			err = fmt.Errorf("the marker is for md5 %q", m.MD5)
+		}
 		if err == nil {
 			break
 		}
 		if try == markerReads {
-			return Entry{}, fmt.Errorf("read cache marker %s: %w", mp, err)
+			return c.repairMarker(ctx, sum, fmt.Errorf("read cache marker %s: %w", mp, err))
 		}
 		select {
 		case <-ctx.Done():
 			return Entry{}, ctx.Err()
 		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
 		}
-	}
-	if m.MD5 != sum {
-		return Entry{}, fmt.Errorf("cache marker %s is for md5 %q", mp, m.MD5)
 	}
 	e.Size, e.Source, e.Created, e.LastUsed = m.Size, m.Source, m.Created, m.LastUsed
 	return e, nil
@@ -342,18 +348,9 @@ func (c *Cache) touch(ctx context.Context, e Entry) {
 		return
 	}
 	m := marker{MD5: e.MD5, Source: e.Source, Size: e.Size, Created: e.Created, LastUsed: time.Now().UTC()}
-	if err := c.writeMarker(ctx, e.Dir, m); err != nil {
+	if err := c.replaceMarker(ctx, e.Dir, m); err != nil {
 		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "error", err)
 	}
-}
-
-func (c *Cache) writeMarker(ctx context.Context, dir esxi.DatastorePath, m marker) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	p := esxi.DatastorePath{Datastore: dir.Datastore, Path: dir.Path + "/" + markerName}
-	return c.files.Upload(ctx, p, bytes.NewReader(b), int64(len(b)))
 }
 
 // use marks sum in use (Prune leaves it alone) until release is called,
