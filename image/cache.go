@@ -223,9 +223,17 @@ func (c *Cache) Ensure(ctx context.Context, src Source, progress ProgressFunc) (
 	if !errors.Is(err, esxi.ErrNotFound) {
 		return Entry{}, fmt.Errorf("look up image %s in the cache: %w", sum, err)
 	}
-	return c.join(ctx, sum, progress, func(ctx context.Context, p ProgressFunc) (Entry, error) {
+	fetch := func(ctx context.Context, p ProgressFunc) (Entry, error) {
 		return c.fetchLocked(ctx, src, sum, p)
-	})
+	}
+	e, used, err := c.join(ctx, sum, src.URI, false, progress, fetch)
+	if err != nil && used != src.URI && ctx.Err() == nil && isSourceError(err) {
+		// The fetch shared with a concurrent caller used that caller's
+		// source, and the source failed: this caller's may be healthy.
+		c.log.WarnContext(ctx, "image cache: the shared fetch's source failed; fetching from this caller's own", "md5", sum, "error", err)
+		e, _, err = c.join(ctx, sum, src.URI, true, progress, fetch)
+	}
+	return e, err
 }
 
 // Deploy makes dst (a descriptor path like "[datastore1] i-abc/i-abc.vmdk")
@@ -420,29 +428,29 @@ func resolve(uri string) (flat, desc *url.URL, err error) {
 func (c *Cache) download(ctx context.Context, src Source, sum string, progress ProgressFunc) (Entry, error) {
 	flatU, descU, err := resolve(src.URI)
 	if err != nil {
-		return Entry{}, err
+		return Entry{}, fromSource(err)
 	}
 	defer c.fetch.idle()
 	descBytes, err := c.fetch.readSmall(ctx, descU, MaxDescriptorSize)
 	if err != nil {
-		return Entry{}, fmt.Errorf("fetch image descriptor: %w", err)
+		return Entry{}, fromSource(fmt.Errorf("fetch image descriptor: %w", err))
 	}
 	desc, err := ParseDescriptor(descBytes)
 	if err != nil {
-		return Entry{}, fmt.Errorf("descriptor %s: %w", redact.URL(descU), err)
+		return Entry{}, fromSource(fmt.Errorf("descriptor %s: %w", redact.URL(descU), err))
 	}
 	if flatU == nil {
 		v, err := url.Parse(siblingURI(descU, desc.Extent.File))
 		if err != nil {
-			return Entry{}, fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), err)
+			return Entry{}, fromSource(fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), err))
 		}
 		flatU = v
 	} else if want := path.Base(flatU.Path); desc.Extent.File != want {
-		return Entry{}, fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact.URL(descU), desc.Extent.File, want)
+		return Entry{}, fromSource(fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact.URL(descU), desc.Extent.File, want))
 	}
 	size := desc.Size()
 	if src.Size > 0 && src.Size != size {
-		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact.URL(descU), size, desc.Extent.Sectors)
+		return Entry{}, fromSource(fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact.URL(descU), size, desc.Extent.Sectors))
 	}
 	// The source is read on a context of its own, so that a failed upload
 	// can interrupt a read in progress before the pump is finished.
@@ -450,7 +458,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	defer scancel(nil)
 	st, err := c.fetch.openFlat(sctx, flatU, size)
 	if err != nil {
-		return Entry{}, fmt.Errorf("fetch image flat: %w", err)
+		return Entry{}, fromSource(fmt.Errorf("fetch image flat: %w", err))
 	}
 	defer st.Close()
 
@@ -483,13 +491,13 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	case ctx.Err() != nil:
 		return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))
 	case srcErr != nil && !errors.Is(srcErr, upErr):
-		return Entry{}, fmt.Errorf("fetch image flat: %w", srcErr)
+		return Entry{}, fromSource(fmt.Errorf("fetch image flat: %w", srcErr))
 	case upErr != nil:
 		return Entry{}, fmt.Errorf("upload image %s to %s: %w", sum, tmpFlat, upErr)
 	case n != size:
-		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact.URL(flatU), n, size)
+		return Entry{}, fromSource(fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact.URL(flatU), n, size))
 	case got != sum:
-		return Entry{}, &ChecksumError{URI: redact.URL(flatU), Expected: sum, Actual: got}
+		return Entry{}, fromSource(&ChecksumError{URI: redact.URL(flatU), Expected: sum, Actual: got})
 	}
 	m.finish()
 
