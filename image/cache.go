@@ -442,7 +442,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	if flatU == nil {
 		v, err := url.Parse(siblingURI(descU, desc.Extent.File))
 		if err != nil {
-			return Entry{}, fromSource(fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), err))
+			return Entry{}, fromSource(fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), redact.Err(err)))
 		}
 		flatU = v
 	} else if want := path.Base(flatU.Path); desc.Extent.File != want {

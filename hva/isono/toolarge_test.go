@@ -117,3 +117,17 @@ func TestMaxDecodedBytesOption(t *testing.T) {
 	require.NoError(t, e.wakame.Submit(wctx, "hva-handle", id, "reboot", strings.Repeat("i", 3000)))
 	assert.Len(t, jobs.Jobs(), 1)
 }
+
+// A broker URL whose password holds '/', '?', '#' or '@' never shows it
+// in Dial's error (net/url cannot parse most of them).
+func TestBadBrokerURLHidesPassword(t *testing.T) {
+	for _, pw := range []string{"pa/ss", "pa?ss", "pa#ss", "p%zz@ss"} {
+		url := "amqp://guest:" + pw + "@127.0.0.1:1/"
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := isono.Dial(ctx, isono.Options{URL: url, NodeID: uniqueID("hva"), Logger: quiet()})
+		cancel()
+		require.Error(t, err, pw)
+		assert.NotContains(t, err.Error(), pw)
+		assert.Contains(t, err.Error(), "127.0.0.1:1", "the broker is still named")
+	}
+}
