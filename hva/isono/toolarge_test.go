@@ -14,6 +14,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/hva/isono"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
+	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
 // rawJobs publishes bodies to an agent's job queue as a hostile peer
@@ -130,4 +131,50 @@ func TestBadBrokerURLHidesPassword(t *testing.T) {
 		assert.NotContains(t, err.Error(), pw)
 		assert.Contains(t, err.Error(), "127.0.0.1:1", "the broker is still named")
 	}
+}
+
+// An answer that expands beyond the limits fails its call with
+// ErrTooLarge (and ErrBadMessage), and the node goes on working.
+func TestAnswerTooLargeOnceExpanded(t *testing.T) {
+	url := testenv.AMQPVhostURL(t, vhost)
+	n, err := isono.Dial(context.Background(), isono.Options{URL: url, NodeID: uniqueID("hva"), Logger: quiet(), CallTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	defer n.Close()
+
+	endpoint := "hostile-" + uniqueID("x")
+	conn, err := amqp.Dial(url)
+	require.NoError(t, err)
+	defer conn.Close()
+	ch, err := conn.Channel()
+	require.NoError(t, err)
+	q, err := ch.QueueDeclare(isono.EndpointQueue(endpoint), false, true, false, false, nil)
+	require.NoError(t, err)
+	ds, err := ch.Consume(q.Name, "", true, false, false, false, nil)
+	require.NoError(t, err)
+	hostile, err := os.ReadFile(filepath.Join("..", "..", "internal", "rubymarshal", "testdata", "hostile", "linked_string.bin"))
+	require.NoError(t, err)
+	normal, err := rubymarshal.Encode(map[string]any{"type": rubymarshal.Symbol("success"), "msg": "fine"})
+	require.NoError(t, err)
+	go func() {
+		for i := 0; ; i++ {
+			d, ok := <-ds
+			if !ok {
+				return
+			}
+			body := hostile
+			if i > 0 {
+				body = normal
+			}
+			_ = ch.PublishWithContext(context.Background(), "", d.ReplyTo, false, false, amqp.Publishing{MessageId: d.MessageId, Body: body})
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err = n.Call(ctx, endpoint, "get_instance", "i-x")
+	require.ErrorIs(t, err, isono.ErrTooLarge)
+	require.ErrorIs(t, err, isono.ErrBadMessage)
+	got, err := n.Call(ctx, endpoint, "get_instance", "i-x")
+	require.NoError(t, err)
+	assert.Equal(t, "fine", got)
 }
