@@ -167,36 +167,42 @@ func (c *Cache) Lookup(ctx context.Context, md5 string) (Entry, error) {
 }
 
 // markerReads is how many times lookup reads a marker that does not
-// parse: a datastore upload is not atomic, so a marker being rewritten by
-// a concurrent deploy's touch (here or on another agent) can be seen empty
-// or cut for a moment.
+// parse before repairing it: markers are replaced atomically, but an agent
+// of an older version rewrites them in place, and a reader can see such a
+// marker empty or cut for a moment.
 const markerReads = 5
 
 // lookup returns the cached entry, or an error wrapping esxi.ErrNotFound.
+// A marker that is missing beside a flat, or that stays unreadable, is
+// repaired from the entry's pair (repairMarker), never a lasting failure.
 func (c *Cache) lookup(ctx context.Context, sum string) (Entry, error) {
 	e := c.entryPaths(sum)
-	mp := esxi.DatastorePath{Datastore: e.Dir.Datastore, Path: e.Dir.Path + "/" + markerName}
+	mp := markerPath(e.Dir)
 	var m marker
 	for try := 1; ; try++ {
 		var buf bytes.Buffer
 		if _, err := c.files.Download(ctx, mp, &limitedWriter{w: &buf, n: MaxDescriptorSize}); err != nil {
+			if errors.Is(err, esxi.ErrNotFound) && ctx.Err() == nil {
+				return c.repairMarker(ctx, sum, err)
+			}
 			return Entry{}, err
 		}
+		m = marker{}
 		err := json.Unmarshal(buf.Bytes(), &m)
+		if err == nil && m.MD5 != sum {
+			err = fmt.Errorf("the marker is for md5 %q", m.MD5)
+		}
 		if err == nil {
 			break
 		}
 		if try == markerReads {
-			return Entry{}, fmt.Errorf("read cache marker %s: %w", mp, err)
+			return c.repairMarker(ctx, sum, fmt.Errorf("read cache marker %s: %w", mp, err))
 		}
 		select {
 		case <-ctx.Done():
 			return Entry{}, ctx.Err()
 		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
 		}
-	}
-	if m.MD5 != sum {
-		return Entry{}, fmt.Errorf("cache marker %s is for md5 %q", mp, m.MD5)
 	}
 	e.Size, e.Source, e.Created, e.LastUsed = m.Size, m.Source, m.Created, m.LastUsed
 	return e, nil
@@ -217,9 +223,17 @@ func (c *Cache) Ensure(ctx context.Context, src Source, progress ProgressFunc) (
 	if !errors.Is(err, esxi.ErrNotFound) {
 		return Entry{}, fmt.Errorf("look up image %s in the cache: %w", sum, err)
 	}
-	return c.join(ctx, sum, progress, func(ctx context.Context, p ProgressFunc) (Entry, error) {
+	fetch := func(ctx context.Context, p ProgressFunc) (Entry, error) {
 		return c.fetchLocked(ctx, src, sum, p)
-	})
+	}
+	e, used, err := c.join(ctx, sum, src.URI, false, progress, fetch)
+	if err != nil && used != src.URI && ctx.Err() == nil && isSourceError(err) {
+		// The fetch shared with a concurrent caller used that caller's
+		// source, and the source failed: this caller's may be healthy.
+		c.log.WarnContext(ctx, "image cache: the shared fetch's source failed; fetching from this caller's own", "md5", sum, "error", err)
+		e, _, err = c.join(ctx, sum, src.URI, true, progress, fetch)
+	}
+	return e, err
 }
 
 // Deploy makes dst (a descriptor path like "[datastore1] i-abc/i-abc.vmdk")
@@ -342,18 +356,9 @@ func (c *Cache) touch(ctx context.Context, e Entry) {
 		return
 	}
 	m := marker{MD5: e.MD5, Source: e.Source, Size: e.Size, Created: e.Created, LastUsed: time.Now().UTC()}
-	if err := c.writeMarker(ctx, e.Dir, m); err != nil {
+	if err := c.replaceMarker(ctx, e.Dir, m); err != nil {
 		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "error", err)
 	}
-}
-
-func (c *Cache) writeMarker(ctx context.Context, dir esxi.DatastorePath, m marker) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	p := esxi.DatastorePath{Datastore: dir.Datastore, Path: dir.Path + "/" + markerName}
-	return c.files.Upload(ctx, p, bytes.NewReader(b), int64(len(b)))
 }
 
 // use marks sum in use (Prune leaves it alone) until release is called,
@@ -423,29 +428,29 @@ func resolve(uri string) (flat, desc *url.URL, err error) {
 func (c *Cache) download(ctx context.Context, src Source, sum string, progress ProgressFunc) (Entry, error) {
 	flatU, descU, err := resolve(src.URI)
 	if err != nil {
-		return Entry{}, err
+		return Entry{}, fromSource(err)
 	}
 	defer c.fetch.idle()
 	descBytes, err := c.fetch.readSmall(ctx, descU, MaxDescriptorSize)
 	if err != nil {
-		return Entry{}, fmt.Errorf("fetch image descriptor: %w", err)
+		return Entry{}, fromSource(fmt.Errorf("fetch image descriptor: %w", err))
 	}
 	desc, err := ParseDescriptor(descBytes)
 	if err != nil {
-		return Entry{}, fmt.Errorf("descriptor %s: %w", redact.URL(descU), err)
+		return Entry{}, fromSource(fmt.Errorf("descriptor %s: %w", redact.URL(descU), err))
 	}
 	if flatU == nil {
 		v, err := url.Parse(siblingURI(descU, desc.Extent.File))
 		if err != nil {
-			return Entry{}, fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), err)
+			return Entry{}, fromSource(fmt.Errorf("%w: the extent %q of %s: %v", ErrInvalidSource, desc.Extent.File, redact.URL(descU), redact.Err(err)))
 		}
 		flatU = v
 	} else if want := path.Base(flatU.Path); desc.Extent.File != want {
-		return Entry{}, fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact.URL(descU), desc.Extent.File, want)
+		return Entry{}, fromSource(fmt.Errorf("%w: the descriptor %s names the flat %q, not %q", ErrInvalidSource, redact.URL(descU), desc.Extent.File, want))
 	}
 	size := desc.Size()
 	if src.Size > 0 && src.Size != size {
-		return Entry{}, fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact.URL(descU), size, desc.Extent.Sectors)
+		return Entry{}, fromSource(fmt.Errorf("%w: the source's size is %d bytes but the descriptor %s says %d (%d sectors)", ErrSizeMismatch, src.Size, redact.URL(descU), size, desc.Extent.Sectors))
 	}
 	// The source is read on a context of its own, so that a failed upload
 	// can interrupt a read in progress before the pump is finished.
@@ -453,7 +458,7 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	defer scancel(nil)
 	st, err := c.fetch.openFlat(sctx, flatU, size)
 	if err != nil {
-		return Entry{}, fmt.Errorf("fetch image flat: %w", err)
+		return Entry{}, fromSource(fmt.Errorf("fetch image flat: %w", err))
 	}
 	defer st.Close()
 
@@ -486,13 +491,13 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 	case ctx.Err() != nil:
 		return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))
 	case srcErr != nil && !errors.Is(srcErr, upErr):
-		return Entry{}, fmt.Errorf("fetch image flat: %w", srcErr)
+		return Entry{}, fromSource(fmt.Errorf("fetch image flat: %w", srcErr))
 	case upErr != nil:
 		return Entry{}, fmt.Errorf("upload image %s to %s: %w", sum, tmpFlat, upErr)
 	case n != size:
-		return Entry{}, fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact.URL(flatU), n, size)
+		return Entry{}, fromSource(fmt.Errorf("%w: %s gave %d bytes, the descriptor says %d", ErrSizeMismatch, redact.URL(flatU), n, size))
 	case got != sum:
-		return Entry{}, &ChecksumError{URI: redact.URL(flatU), Expected: sum, Actual: got}
+		return Entry{}, fromSource(&ChecksumError{URI: redact.URL(flatU), Expected: sum, Actual: got})
 	}
 	m.finish()
 

@@ -52,15 +52,25 @@
 // disks attached to a VM). A cached md5 fetches nothing from the source.
 // The rewritten descriptor is uploaded over the copy: ESXi's CopyVirtualDisk
 // renames the extent itself, vcsim's copies both files byte for byte.
-// Concurrent requests for one md5 in a process share one download (a caller
-// that gives up leaves it to the others; the last one to give up cancels it
-// and waits for its clean-up); agents
+// Concurrent requests for one md5 in a process share one download, from
+// the first caller's source (a caller that gives up leaves it to the
+// others; the last one to give up cancels it and waits for its clean-up;
+// when the source fails, a caller with a source of its own fetches from
+// it); agents
 // sharing a datastore take the lock folder "<cache>/.lock-<md5>" (see
 // lock.go for the heartbeat and how stale locks are broken). Prune drops
 // entries by age and byte budget, never one in use by this Cache (another
 // agent's deploy in progress is not known to it: keep MaxAge well above the
 // time a copy takes). Failed fetches leave nothing but the cache folder
 // itself.
+//
+// A deploy rewrites entry.json to record the last use by uploading it under
+// a name of its own and moving it over the old one, so that a cut upload
+// never leaves a torn marker. A marker that is missing beside a flat or
+// unreadable (an older agent's in-place write cut short) is repaired: an
+// entry folder only appears whole, its flat verified, so a flat of the
+// descriptor's size is the image and the marker is written again from the
+// pair; an entry without a matching pair is deleted and fetched again.
 //
 // # Datastore lock
 //

@@ -2,13 +2,37 @@ package image
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
+
+// sourceError marks a failure of the image source (unreachable, refusing,
+// serving a wrong descriptor or wrong bytes), as opposed to one of the
+// datastore or of the caller's context: another source of the same md5
+// may do better.
+type sourceError struct{ err error }
+
+func (e *sourceError) Error() string { return e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
+
+// fromSource marks err (nil stays nil) as the source's.
+func fromSource(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &sourceError{err}
+}
+
+func isSourceError(err error) bool {
+	var se *sourceError
+	return errors.As(err, &se)
+}
 
 // flight is one fetch of an md5 shared by every caller of this Cache that
 // asks for it meanwhile. It runs on a context of its own, cancelled when the
 // last waiting caller gives up (that caller then waits for the clean-up).
 type flight struct {
+	uri    string // the source fetched from: the first caller's
 	done   chan struct{}
 	entry  Entry
 	err    error
@@ -47,13 +71,33 @@ func (f *flight) removeProg(id int) {
 	delete(f.progs, id)
 }
 
-// join runs fetch once per md5 at a time and waits for its result.
-func (c *Cache) join(ctx context.Context, sum string, progress ProgressFunc, fetch func(context.Context, ProgressFunc) (Entry, error)) (Entry, error) {
+// join runs fetch (from the source uri) once per md5 at a time and waits
+// for its result; it returns the source that the fetch it waited for used.
+// With own, it does not share a fetch from another source: it waits for
+// one to end (returning its entry if it succeeded) and then fetches from
+// uri.
+func (c *Cache) join(ctx context.Context, sum, uri string, own bool, progress ProgressFunc, fetch func(context.Context, ProgressFunc) (Entry, error)) (Entry, string, error) {
 	c.mu.Lock()
+	for own {
+		f := c.flights[sum]
+		if f == nil || f.cancelled || f.uri == uri {
+			break
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.err == nil {
+				return f.entry, f.uri, nil
+			}
+		case <-ctx.Done():
+			return Entry{}, "", context.Cause(ctx)
+		}
+		c.mu.Lock()
+	}
 	f := c.flights[sum]
 	if f == nil || f.cancelled {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight{done: make(chan struct{}), cancel: cancel, progs: map[int]ProgressFunc{}}
+		f = &flight{uri: uri, done: make(chan struct{}), cancel: cancel, progs: map[int]ProgressFunc{}}
 		c.flights[sum] = f
 		c.inUse[sum]++ // an entry being fetched is in use
 		go func() {
@@ -77,7 +121,7 @@ func (c *Cache) join(ctx context.Context, sum string, progress ProgressFunc, fet
 
 	select {
 	case <-f.done:
-		return f.entry, f.err
+		return f.entry, f.uri, f.err
 	case <-ctx.Done():
 	}
 	f.removeProg(id)
@@ -92,5 +136,5 @@ func (c *Cache) join(ctx context.Context, sum string, progress ProgressFunc, fet
 	if last {
 		<-f.done // the fetch cleans up before the last caller returns
 	}
-	return Entry{}, context.Cause(ctx)
+	return Entry{}, f.uri, context.Cause(ctx)
 }

@@ -27,6 +27,13 @@
 // data[:state] == :terminated), times as Ruby Times; incoming Symbols become
 // hva.Symbol and Strings of any encoding string.
 //
+// Anyone who can publish to the vhost can send a body: every body and
+// answer is bounded once decoded (Options.MaxDecodedBytes and
+// MaxDecodedNodes, counting each Marshal object link as a copy of what it
+// points to), so that a few kilobytes of links cannot stand for gigabytes.
+// A job over the limits gets an error answer (ErrTooLarge) without
+// running; a value linked many times is converted once and shared.
+//
 // # Broker failures
 //
 // When the connection drops the node reconnects with backoff and declares

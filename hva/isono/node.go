@@ -15,6 +15,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
 // Errors of a Node, tested with errors.Is.
@@ -27,6 +28,10 @@ var (
 	ErrClosed = errors.New("isono: node closed")
 	// ErrBadMessage: a message could not be decoded.
 	ErrBadMessage = errors.New("isono: malformed message")
+	// ErrTooLarge: a message body expands beyond Options.MaxDecodedBytes
+	// or MaxDecodedNodes once its Marshal links are followed. Errors that
+	// match it also match ErrBadMessage.
+	ErrTooLarge = errors.New("isono: message too large once expanded")
 )
 
 // Options configure a Node.
@@ -44,6 +49,20 @@ type Options struct {
 	ReconnectMin, ReconnectMax time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// MaxDecodedBytes and MaxDecodedNodes bound every message body and
+	// answer once decoded: the bytes of its Strings and Symbols and the
+	// number of its values, a Marshal object link counting as a copy of
+	// what it points to (a few bytes of links can stand for gigabytes).
+	// A job over either gets an error answer (ErrTooLarge) and is not
+	// run; an answer over either fails its call. Zero: 1 MiB plus 4 per
+	// body byte, and 65536 plus 4 per body byte, which a body without
+	// links never exceeds.
+	MaxDecodedBytes, MaxDecodedNodes int64
+}
+
+// limits returns the decoder limits of o.
+func (o Options) limits() rubymarshal.Limits {
+	return rubymarshal.Limits{MaxBytes: o.MaxDecodedBytes, MaxNodes: o.MaxDecodedNodes}
 }
 
 // Node is a member of a Wakame-vdc Isono bus: it holds ident.<node id>,

@@ -174,7 +174,7 @@ func (n *Node) readReplies(ds <-chan amqp.Delivery) {
 			n.log.Debug("answer for no pending call (late or duplicate)", "message_id", d.MessageId)
 			continue
 		}
-		m, err := decodeHash(d.Body)
+		m, err := decodeHash(d.Body, n.opts.limits())
 		if err != nil {
 			c.finish(nil, fmt.Errorf("%w: answer of %s.%s: %w", ErrBadMessage, c.endpoint, c.command, err))
 			continue

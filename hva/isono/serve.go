@@ -137,7 +137,7 @@ func (sv *server) serve(d amqp.Delivery) {
 	ctx := sv.ctx
 	req := &Request{node: n, replyTo: d.ReplyTo, MessageID: d.MessageId, Endpoint: sv.endpoint}
 	req.Sender = strings.TrimPrefix(d.ReplyTo, replyPrefix)
-	env, err := decodeHash(d.Body)
+	env, err := decodeHash(d.Body, n.opts.limits())
 	if err == nil {
 		err = req.parse(env)
 	}

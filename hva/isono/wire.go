@@ -3,6 +3,7 @@ package isono
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/esxi-hva/esxi-hva/hva"
@@ -48,9 +49,12 @@ func encode(v any) ([]byte, error) {
 }
 
 // decodeHash unmarshals a body that must be a Hash into Go values (see
-// fromWire).
-func decodeHash(body []byte) (map[string]any, error) {
-	v, err := rubymarshal.Decode(body)
+// fromWire), refusing one that expands beyond lim through object links.
+func decodeHash(body []byte, lim rubymarshal.Limits) (map[string]any, error) {
+	v, err := rubymarshal.DecodeLimited(body, lim)
+	if errors.Is(err, rubymarshal.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %d-byte body: %w", ErrTooLarge, len(body), err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,36 +62,85 @@ func decodeHash(body []byte) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("message body is a %T, want a Hash", v)
 	}
-	return fromWire(h).(map[string]any), nil
+	var c converter
+	return c.fromWire(h).(map[string]any), nil
 }
 
-// fromWire turns decoded Marshal values into the plain Go values hva
-// expects: Hashes become map[string]any (String and Symbol keys alike),
-// Symbols hva.Symbol, Strings of any encoding string.
-func fromWire(v any) any {
+// converter turns decoded Marshal values into the plain Go values hva
+// expects: Hashes become map[string]any (String and Symbol keys alike,
+// other keys described by rubymarshal.KeyText), Symbols hva.Symbol,
+// Strings of any encoding string.
+//
+// A value that the body links to many times (Marshal's '@') is decoded
+// once and shared; the converter keeps it shared, converting each String,
+// Array and Hash once, so that links cost no memory here whatever the
+// expanded size the decoder allowed.
+type converter struct {
+	strings map[stringKey]any // string values, boxed once
+	arrays  map[arrayKey][]any
+	hashes  map[*rubymarshal.Hash]map[string]any
+}
+
+type stringKey struct {
+	p *byte
+	n int
+}
+
+type arrayKey struct {
+	p *any
+	n int
+}
+
+func (c *converter) fromWire(v any) any {
 	switch x := v.(type) {
 	case *rubymarshal.Hash:
+		if m, ok := c.hashes[x]; ok {
+			return m
+		}
 		m := make(map[string]any, x.Len())
 		for _, p := range x.Pairs {
-			k, ok := stringOf(p.Key)
-			if !ok {
-				k = fmt.Sprint(p.Key)
-			}
-			m[k] = fromWire(p.Value)
+			m[rubymarshal.KeyText(p.Key)] = c.fromWire(p.Value)
 		}
+		if c.hashes == nil {
+			c.hashes = map[*rubymarshal.Hash]map[string]any{}
+		}
+		c.hashes[x] = m
 		return m
 	case []any:
+		if len(x) == 0 {
+			return []any{}
+		}
+		k := arrayKey{&x[0], len(x)}
+		if out, ok := c.arrays[k]; ok {
+			return out
+		}
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = fromWire(e)
+			out[i] = c.fromWire(e)
 		}
+		if c.arrays == nil {
+			c.arrays = map[arrayKey][]any{}
+		}
+		c.arrays[k] = out
 		return out
 	case rubymarshal.Symbol:
 		return hva.Symbol(x)
 	case rubymarshal.EncString:
 		return x.S
 	case rubymarshal.Binary:
-		return string(x)
+		if len(x) == 0 {
+			return ""
+		}
+		k := stringKey{&x[0], len(x)}
+		if s, ok := c.strings[k]; ok {
+			return s
+		}
+		var s any = string(x)
+		if c.strings == nil {
+			c.strings = map[stringKey]any{}
+		}
+		c.strings[k] = s
+		return s
 	}
 	return v
 }

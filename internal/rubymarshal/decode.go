@@ -58,16 +58,19 @@ var inProgress any = inProgressMark{}
 // Decode decodes one Marshal 4.8 stream (as written by Ruby's
 // Marshal.dump) into Go values, as described in the package doc. The whole
 // input must be consumed.
+// The expanded value is bounded by the default Limits.
 func Decode(data []byte) (any, error) {
-	d := decoder{data: data, objects: make([]any, 0, min(len(data)/32+1, 4096)), weights: make([]int64, 0, min(len(data)/32+1, 4096)), symbols: make([]string, 0, min(len(data)/64+1, 1024))}
-	v, err := d.stream()
-	if err != nil {
-		return nil, err
+	return DecodeLimited(data, Limits{})
+}
+
+func newDecoder(data []byte, lim Limits) *decoder {
+	return &decoder{
+		data:    data,
+		limits:  lim,
+		objects: make([]any, 0, min(len(data)/32+1, 4096)),
+		sizes:   make([]size, 0, min(len(data)/32+1, 4096)),
+		symbols: make([]string, 0, min(len(data)/64+1, 1024)),
 	}
-	if d.pos != len(d.data) {
-		return nil, d.malformed(d.pos, "%d trailing bytes after the value", len(d.data)-d.pos)
-	}
-	return v, nil
 }
 
 // DecodeMap decodes a stream whose top-level value is a Hash and returns
@@ -121,7 +124,7 @@ func (dec *Decoder) next() (any, error) {
 	d.data = d.data[:copy(d.data, d.data[d.pos:])]
 	d.pos, d.depth, d.ivDepth = 0, 0, 0
 	clear(d.objects)
-	d.symbols, d.objects, d.weights, d.nodes = d.symbols[:0], d.objects[:0], d.weights[:0], 0
+	d.symbols, d.objects, d.sizes, d.nodes, d.nbytes = d.symbols[:0], d.objects[:0], d.sizes[:0], 0, 0
 	if d.remaining() == 0 && !d.fill(1) {
 		if d.rerr == nil || errors.Is(d.rerr, io.EOF) {
 			return nil, io.EOF
@@ -144,18 +147,19 @@ type decoder struct {
 	ivDepth int
 	symbols []string
 	objects []any
-	// nodes counts values read, a link counting as the size of what it
-	// points to; weights holds that size for each object-table entry
-	// (while an entry is in progress, the count at its start). It stops a
-	// few bytes of links from expanding into an exponentially large tree
-	// for the Go code that walks the result.
-	nodes   int64
-	weights []int64
+	// nodes and nbytes are the expanded size of the value read so far, a
+	// link counting as the size of what it points to; sizes holds that
+	// size for each object-table entry (while an entry is in progress, the
+	// counts at its start). They stop a few bytes of links from expanding
+	// into a huge tree for the Go code that walks the result.
+	limits Limits
+	nodes  int64
+	nbytes int64
+	sizes  []size
 }
 
-// maxNodes is how large a value may expand through object links: 2^20
-// nodes plus 16 per input byte read.
-func (d *decoder) maxNodes() int64 { return 1<<20 + 16*int64(d.pos) }
+// size is the expanded size of an object-table entry.
+type size struct{ nodes, bytes int64 }
 
 func (d *decoder) stream() (any, error) {
 	if d.remaining() < 2 && !d.fill(2) {
@@ -329,6 +333,9 @@ func (d *decoder) symbolBody(start int, ivar bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := d.grow(start, 0, int64(len(b))); err != nil {
+		return "", err
+	}
 	s := string(b)
 	d.symbols = append(d.symbols, s)
 	if ivar {
@@ -346,6 +353,9 @@ func (d *decoder) symlink(start int) (string, error) {
 	}
 	if i < 0 || i >= int64(len(d.symbols)) {
 		return "", d.malformed(start, "symlink %d out of range (%d symbols)", i, len(d.symbols))
+	}
+	if err := d.grow(start, 0, int64(len(d.symbols[i]))); err != nil {
+		return "", err
 	}
 	return d.symbols[i], nil
 }
@@ -365,24 +375,30 @@ func (d *decoder) leave() { d.depth-- }
 // read; complete fills it.
 func (d *decoder) register() int {
 	d.objects = append(d.objects, inProgress)
-	d.weights = append(d.weights, d.nodes)
+	d.sizes = append(d.sizes, size{d.nodes, d.nbytes})
 	return len(d.objects) - 1
 }
 
+// complete fills a slot; the node that value counted before register
+// belongs to the object.
 func (d *decoder) complete(slot int, v any) {
 	d.objects[slot] = v
-	d.weights[slot] = d.nodes - d.weights[slot] + 1
+	d.sizes[slot] = size{d.nodes - d.sizes[slot].nodes + 1, d.nbytes - d.sizes[slot].bytes}
 }
 
-// addObject appends a scalar object (String, Float, Bignum, Time).
-func (d *decoder) addObject(v any) {
+// addObject appends a scalar object (String, Float, Bignum, Time) of n
+// bytes, counting them in the expanded size.
+func (d *decoder) addObject(start int, v any, n int) error {
 	d.objects = append(d.objects, v)
-	d.weights = append(d.weights, 1)
+	d.sizes = append(d.sizes, size{1, int64(n)})
+	return d.grow(start, 0, int64(n))
 }
 
 func (d *decoder) value() (any, error) {
-	d.nodes++
 	start := d.pos
+	if err := d.grow(start, 1, 0); err != nil {
+		return nil, err
+	}
 	t, err := d.byte()
 	if err != nil {
 		return nil, err
@@ -415,8 +431,7 @@ func (d *decoder) typed(start int, t byte) (any, error) {
 			return nil, err
 		}
 		v := Binary(bytes.Clone(b))
-		d.addObject(v)
-		return v, nil
+		return v, d.addObject(start, v, len(b))
 	case tSymbol:
 		s, err := d.symbolBody(start, false)
 		return Symbol(s), err
@@ -495,8 +510,8 @@ func (d *decoder) link(start int) (any, error) {
 	if v == inProgress {
 		return nil, d.unsupported(start, "recursive structure (link %d to an enclosing object)", i)
 	}
-	if d.nodes += d.weights[i]; d.nodes > d.maxNodes() {
-		return nil, d.malformed(start, "object links expand the value to more than %d nodes", d.maxNodes())
+	if err := d.grow(start, d.sizes[i].nodes, d.sizes[i].bytes); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -541,8 +556,7 @@ func (d *decoder) bignum(start int) (any, error) {
 		}
 		v = x
 	}
-	d.addObject(v)
-	return v, nil
+	return v, d.addObject(start, v, len(raw))
 }
 
 func allZero(b []byte) bool {
@@ -563,8 +577,7 @@ func (d *decoder) float(start int) (any, error) {
 	if err != nil {
 		return nil, d.malformed(start, "float %q: %v", truncate(b), err)
 	}
-	d.addObject(f)
-	return f, nil
+	return f, d.addObject(start, f, len(b))
 }
 
 func (d *decoder) array() (any, error) {
@@ -633,6 +646,9 @@ func (d *decoder) ivarValue(start int) (any, error) {
 			return nil, err
 		}
 		slot := d.register()
+		if err := d.grow(start, 0, int64(len(b))); err != nil {
+			return nil, err
+		}
 		var iv ivarSet
 		if err := d.ivars(start, &iv); err != nil {
 			return nil, err

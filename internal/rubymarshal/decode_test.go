@@ -163,8 +163,9 @@ func TestDecodeLinkBomb(t *testing.T) {
 		in = appendLong(append(in, '@'), int64(i+1))
 	}
 	_, err := Decode(in)
-	require.ErrorIs(t, err, ErrMalformed)
-	assert.Contains(t, err.Error(), "object links expand the value to more than")
+	require.ErrorIs(t, err, ErrTooLarge)
+	require.ErrorIs(t, err, ErrMalformed, "ErrTooLarge is a kind of malformed input")
+	assert.Contains(t, err.Error(), "the value expands to more than")
 
 	// A few levels are fine, and the shared arrays are the same slice.
 	small := []byte{4, 8, '[', 0x08}

@@ -28,9 +28,13 @@
 //
 // Decoding is safe on hostile input: it never panics, never allocates more
 // than the remaining input could fill, stops at MaxDepth levels of
-// Array/Hash nesting, and refuses object links that would expand the
-// value (as a tree that Map or Encode walks) beyond 2^20 nodes plus 16 per
-// input byte. Decode takes exactly one stream; a Decoder
+// Array/Hash nesting, and refuses (ErrTooLarge) a value that object links
+// expand, as a tree that Map or Encode walks, beyond its Limits in nodes
+// and in bytes of Strings and Symbols (by default 2^16 nodes and 1 MiB,
+// plus 4 of each per input byte; DecodeLimited and Decoder.SetLimits set
+// others). Hash keys that are not Strings or Symbols become at most
+// MaxKeyText bytes of text in Map (KeyText). Decode takes exactly one
+// stream; a Decoder
 // (NewDecoder) reads successive streams from an io.Reader.
 //
 // Hash.Get looks a key up as String or Symbol (GetString, GetSymbol,

@@ -12,14 +12,19 @@ var (
 	// ErrMalformed is matched by errors for input that is not a valid
 	// Marshal stream: truncated, bad lengths, dangling links, too deep.
 	ErrMalformed = errors.New("malformed marshal data")
+	// ErrTooLarge is matched by the error for a value larger than the
+	// decoder's Limits once its object links are followed (each link
+	// counting as a copy of what it points to). It also matches
+	// ErrMalformed.
+	ErrTooLarge = fmt.Errorf("%w: value too large once expanded", ErrMalformed)
 	// ErrVersion is matched by the error for a stream whose header is not
 	// Marshal format 4.x (x <= 8).
 	ErrVersion = errors.New("unsupported marshal version")
 )
 
 // DecodeError is the error Decode returns: where in the input the problem
-// is and what it is. Err is ErrUnsupported, ErrMalformed or ErrVersion,
-// so errors.Is works.
+// is and what it is. Err is ErrUnsupported, ErrMalformed, ErrTooLarge or
+// ErrVersion, so errors.Is works.
 type DecodeError struct {
 	// Offset is the byte offset, from the start of the stream's version
 	// header, of the value (or length) at fault.

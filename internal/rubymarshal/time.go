@@ -44,8 +44,7 @@ func (d *decoder) userDef(start int, ivar bool) (any, error) {
 		return nil, err
 	}
 	// Ruby registers a _dump object after its instance variables.
-	d.addObject(t)
-	return t, nil
+	return t, d.addObject(start, t, len(b))
 }
 
 func (d *decoder) loadTime(start int, b []byte, iv *ivarSet) (time.Time, error) {

@@ -1,7 +1,5 @@
 package rubymarshal
 
-import "fmt"
-
 // Symbol is a Ruby Symbol (:running). Symbols and Strings are distinct in
 // Ruby (data[:state] == :terminated is false for "terminated"), so they
 // are distinct Go types here.
@@ -74,8 +72,8 @@ func (h *Hash) Set(key, value any) {
 }
 
 // Map converts the Hash into a map keyed by strings, recursively: String
-// and Symbol keys both become plain string keys (other keys are formatted
-// with fmt.Sprint), nested *Hash values become map[string]any and nested
+// and Symbol keys both become plain string keys (other keys are described
+// by KeyText), nested *Hash values become map[string]any and nested
 // arrays are converted element by element. EncString values (US-ASCII
 // digest ids, for instance) become plain strings; all other values keep
 // their decoded types, so a Symbol value stays a Symbol and a binary
@@ -88,11 +86,7 @@ func (h *Hash) Map() map[string]any {
 	}
 	m := make(map[string]any, len(h.Pairs))
 	for _, p := range h.Pairs {
-		k, ok := keyString(p.Key)
-		if !ok {
-			k = fmt.Sprint(p.Key)
-		}
-		m[k] = convert(p.Value)
+		m[KeyText(p.Key)] = convert(p.Value)
 	}
 	return m
 }
