@@ -2,6 +2,7 @@ package isono
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,9 @@ type Options struct {
 	ReconnectMin, ReconnectMax time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// TLS configures an amqps:// URL (CA roots, client certificate);
+	// nil means the system roots and no client certificate.
+	TLS *tls.Config
 }
 
 // Node is a member of a Wakame-vdc Isono bus: it holds ident.<node id>,
@@ -126,6 +130,8 @@ func (n *Node) connect(ctx context.Context) (*session, error) {
 		Heartbeat:  10 * time.Second,
 		Locale:     "en_US",
 		Properties: amqp.Table{"connection_name": n.opts.NodeID},
+		// amqp091 wraps the conn Dial returns in TLS for amqps:// URLs.
+		TLSClientConfig: n.opts.TLS,
 		Dial: func(network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{Timeout: 30 * time.Second}).Dial(network, addr)
 			netConn = c
