@@ -11,12 +11,9 @@
 // sent until SIGINT or SIGTERM, then stops taking jobs and lets the
 // running ones finish.
 //
-// With --simulate it needs nothing at all: it starts a simulated ESXi
-// (vcsim), an image server with a generated VMDK pair and a Wakame side
-// (over the local RabbitMQ when one answers at the default address, in
-// process otherwise), and walks one instance through the seed's life:
-//
-//	go run ./examples/esxi-hva --simulate
+// It is the program operators install: it links no simulator and no test
+// code (examples/simulate is the demo on embedded parts). -version prints
+// the module version and VCS revision it was built from.
 package main
 
 import (
@@ -49,7 +46,7 @@ func main() {
 type flags struct {
 	id, server, conf, defaults string
 	logLevel, logFormat        string
-	simulate, inProcess        bool
+	version                    bool
 	set                        map[string]bool
 }
 
@@ -63,8 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.defaults, "e", "/etc/default/wakame-vdc", "environment file, read when present (flags win)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
-	fs.BoolVar(&f.simulate, "simulate", false, "run one instance's life on an embedded simulator, image server and Wakame side")
-	fs.BoolVar(&f.inProcess, "in-process", false, "with --simulate: call the handler directly, without a broker")
+	fs.BoolVar(&f.version, "version", false, "print the version and VCS revision, then exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -96,12 +92,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.version {
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	}
 	log, err := newLogger(f, stderr)
 	if err != nil {
 		return err
-	}
-	if f.simulate {
-		return simulate(ctx, f, stdout, log)
 	}
 	return serve(ctx, f, log)
 }

@@ -11,50 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func checkSummary(t *testing.T, s *summary, out string) {
-	t.Helper()
-	assert.Equal(t, []string{"running", "running", "halted", "running", "terminated"}, s.States)
-	assert.Zero(t, s.VMsLeft, "no VM left")
-	assert.False(t, s.FolderLeft, "no instance folder left")
-	assert.True(t, s.Cached, "the image stays cached")
-	assert.Equal(t, int64(2), s.FlatRequests, "the flat was read twice: the registration's md5 check and the one download")
-	require.Len(t, s.Hosts, 1)
-	assert.Equal(t, "hva.demo", s.Hosts[0].NodeID)
-	assert.Equal(t, "online", s.Hosts[0].Status)
-	require.Len(t, s.Images, 1)
-	assert.Contains(t, out, "all steps passed")
-	assert.Contains(t, out, "image    [##############################] 100%", "the progress bar reaches the end")
-}
-
-func TestSimulateInProcess(t *testing.T) {
-	var out bytes.Buffer
-	f, err := parseFlags([]string{"--simulate", "--in-process"}, &out)
-	require.NoError(t, err)
-	s, err := simulateSummary(context.Background(), f, &out, quiet())
-	require.NoError(t, err, out.String())
-	assert.False(t, s.OverAMQP)
-	checkSummary(t, s, out.String())
-	assert.Contains(t, s.Events, "hva/instance_started")
-	assert.Contains(t, s.Events, "hva/instance_terminated")
-}
-
-func TestSimulateOverRabbitMQ(t *testing.T) {
-	url := testenv.AMQPVhostURL(t, "esxi-hva-examples")
-	var out bytes.Buffer
-	f, err := parseFlags([]string{"--simulate", "-s", url}, &out)
-	require.NoError(t, err)
-	s, err := simulateSummary(context.Background(), f, &out, quiet())
-	require.NoError(t, err, out.String())
-	assert.True(t, s.OverAMQP, "a broker answers, so the jobs go over AMQP")
-	checkSummary(t, s, out.String())
-	assert.Contains(t, out.String(), "hva.demo is online")
-}
 
 func TestRunRefusesBadInput(t *testing.T) {
 	dir := t.TempDir()
