@@ -36,13 +36,13 @@ func TestRunRefusesBadInput(t *testing.T) {
 	id, broker, err := settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi9", id, "HVA_ID of the environment file")
-	assert.Equal(t, "amqp://127.0.0.1:5672/", broker)
+	assert.Equal(t, "amqp://127.0.0.1:5672/", broker.URL)
 	f, err = parseFlags([]string{"-e", env, "-i", "esxi1", "-s", "amqp://10.0.0.1:5672/"}, &errOut)
 	require.NoError(t, err)
 	id, broker, err = settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi1", id, "flags win")
-	assert.Equal(t, "amqp://10.0.0.1:5672/", broker)
+	assert.Equal(t, "amqp://10.0.0.1:5672/", broker.URL)
 }
 
 // Wakame's packaged environment file ends in shell code: the agent keeps
@@ -55,7 +55,7 @@ func TestSettingsFromAPackagedDefaultsFile(t *testing.T) {
 	id, broker, err := settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi2", id)
-	assert.Equal(t, "amqp://10.1.2.3:5673/", broker)
+	assert.Equal(t, "amqp://10.1.2.3:5673/", broker.URL)
 }
 
 func TestRedactURLHidesPasswords(t *testing.T) {
