@@ -70,3 +70,12 @@ func TestRedactURLHidesPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: esxi-hva")
+	assert.Contains(t, errOut.String(), "no subcommands")
+	assert.Contains(t, errOut.String(), "-metrics-addr")
+	assert.Contains(t, errOut.String(), "-version")
+}

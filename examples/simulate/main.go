@@ -54,7 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: simulate [flags]\n\nOne instance's whole life on a simulated ESXi, in process unless -broker names a broker.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: simulate [flags]\n\nOne instance's whole life on a simulated ESXi; no subcommands.\nIn process unless -broker names a broker.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&f.id, "i", "demo", "node id suffix: the simulated agent joins as hva.<ID>")
@@ -88,6 +88,9 @@ func newLogger(f *flags, w io.Writer) (*slog.Logger, error) {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -180,3 +180,12 @@ func TestSimulateMissingVhostSaysWhatToDo(t *testing.T) {
 	assert.Contains(t, err.Error(), missing)
 	assert.Contains(t, err.Error(), "rabbitmqctl add_vhost "+simVhost)
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: simulate")
+	assert.Contains(t, errOut.String(), "no subcommands")
+	assert.Contains(t, errOut.String(), "-broker")
+	assert.Empty(t, out.String(), "nothing ran")
+}
