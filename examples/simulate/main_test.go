@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -94,6 +95,22 @@ func TestSimulateInProcessByDefault(t *testing.T) {
 		default:
 		}
 		assert.Equal(t, 1, consumers(t, rootURL)[isono.EndpointQueue(isono.HVACollector)], "\"/\" keeps its one collector")
+
+		// Naming "/" explicitly is refused while that collector consumes.
+		u, err := url.Parse(rootURL)
+		require.NoError(t, err)
+		u.Path, u.RawPath = "//", "/%2f"
+		out.Reset()
+		f, err := parseFlags([]string{"-broker", u.String()}, &out)
+		require.NoError(t, err)
+		_, err = simulateSummary(context.Background(), f, &out, quiet())
+		require.ErrorIs(t, err, ErrCollectorServed)
+		assert.Contains(t, err.Error(), `vhost "/"`)
+		select {
+		case d := <-real:
+			t.Fatalf("the collector on \"/\" got a message from the simulation: %q", d.Body)
+		default:
+		}
 	}
 }
 
