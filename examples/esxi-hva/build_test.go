@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,16 +19,39 @@ import (
 	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
-// buildAgent builds this program into a temporary directory and returns
-// the binary's path.
+// built is the agent binary the tests share: one go build per test run.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildAgent builds this program (once) into a temporary directory and
+// returns the binary's path.
 func buildAgent(t *testing.T) string {
 	t.Helper()
 	gobin := testenv.RequireCommand(t, "go")
-	bin := filepath.Join(t.TempDir(), "esxi-hva")
-	cmd := exec.Command(gobin, "build", "-o", bin, ".")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "esxi-hva-build-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "esxi-hva")
+		out, err := exec.Command(gobin, "build", "-o", built.bin, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %w: %s", err, out)
+		}
+	})
+	require.NoError(t, built.err)
+	return built.bin
 }
 
 // The binary operators install links no simulator, no testing package and
