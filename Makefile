@@ -34,4 +34,4 @@ fuzz:
 	done
 
 simulate:
-	$(GO) run ./examples/esxi-hva --simulate
+	$(GO) run ./examples/simulate

@@ -48,6 +48,8 @@ type CacheOptions struct {
 	StaleLock time.Duration
 	// LockPoll is how often a waiting agent looks at the lock; default 1s.
 	LockPoll time.Duration
+	// Observer is told of hits, misses and bytes moved; default none.
+	Observer CacheObserver
 }
 
 const (
@@ -117,6 +119,9 @@ func NewCache(files esxi.Files, opts CacheOptions) *Cache {
 	}
 	if opts.LockPoll <= 0 {
 		opts.LockPoll = defaultLockPoll
+	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
 	}
 	c := &Cache{
 		files: files, dir: opts.Dir, opts: opts, log: opts.Logger,
@@ -218,11 +223,13 @@ func (c *Cache) Ensure(ctx context.Context, src Source, progress ProgressFunc) (
 	}
 	e, err := c.lookup(ctx, sum)
 	if err == nil {
+		c.opts.Observer.Lookup(sum, true)
 		return e, nil
 	}
 	if !errors.Is(err, esxi.ErrNotFound) {
 		return Entry{}, fmt.Errorf("look up image %s in the cache: %w", sum, err)
 	}
+	c.opts.Observer.Lookup(sum, false)
 	fetch := func(ctx context.Context, p ProgressFunc) (Entry, error) {
 		return c.fetchLocked(ctx, src, sum, p)
 	}
@@ -487,6 +494,11 @@ func (c *Cache) download(ctx context.Context, src Source, sum string, progress P
 		scancel(upErr)
 	}
 	got, n, srcErr := p.finish(upErr == nil)
+	if upErr == nil {
+		c.opts.Observer.Transferred(sum, n, n)
+	} else {
+		c.opts.Observer.Transferred(sum, n, 0)
+	}
 	switch {
 	case ctx.Err() != nil:
 		return Entry{}, fmt.Errorf("fetch image %s: %w", sum, context.Cause(ctx))

@@ -13,6 +13,7 @@ declare -A want=(
   [ruby]=ruby               # Marshal golden vectors (internal/rubymarshal)
   [rabbitmq-server]=rabbitmq-server
   [mariadbd]=mariadb-server
+  [systemd-analyze]=systemd  # the agent unit check (examples/esxi-hva)
 )
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }

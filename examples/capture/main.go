@@ -56,6 +56,10 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: capture [flags]\n\nCreates a temporary VM from an installer ISO and downloads its disk pair with its md5; no subcommands.\nWith -simulate (or no -host) it runs on an embedded simulated ESXi host.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.host, "host", "", "ESXi host (password from ESXI_PASSWORD)")
 	fs.StringVar(&o.user, "user", "root", "ESXi user")
 	fs.StringVar(&o.datastore, "datastore", "datastore1", "datastore for the temporary VM")
@@ -96,6 +100,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -80,3 +80,11 @@ func TestBadFlags(t *testing.T) {
 		assert.Error(t, err, "%v", args)
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: capture")
+	assert.Contains(t, errOut.String(), "no subcommands")
+	assert.Contains(t, errOut.String(), "-iso")
+}

@@ -11,50 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func checkSummary(t *testing.T, s *summary, out string) {
-	t.Helper()
-	assert.Equal(t, []string{"running", "running", "halted", "running", "terminated"}, s.States)
-	assert.Zero(t, s.VMsLeft, "no VM left")
-	assert.False(t, s.FolderLeft, "no instance folder left")
-	assert.True(t, s.Cached, "the image stays cached")
-	assert.Equal(t, int64(2), s.FlatRequests, "the flat was read twice: the registration's md5 check and the one download")
-	require.Len(t, s.Hosts, 1)
-	assert.Equal(t, "hva.demo", s.Hosts[0].NodeID)
-	assert.Equal(t, "online", s.Hosts[0].Status)
-	require.Len(t, s.Images, 1)
-	assert.Contains(t, out, "all steps passed")
-	assert.Contains(t, out, "image    [##############################] 100%", "the progress bar reaches the end")
-}
-
-func TestSimulateInProcess(t *testing.T) {
-	var out bytes.Buffer
-	f, err := parseFlags([]string{"--simulate", "--in-process"}, &out)
-	require.NoError(t, err)
-	s, err := simulateSummary(context.Background(), f, &out, quiet())
-	require.NoError(t, err, out.String())
-	assert.False(t, s.OverAMQP)
-	checkSummary(t, s, out.String())
-	assert.Contains(t, s.Events, "hva/instance_started")
-	assert.Contains(t, s.Events, "hva/instance_terminated")
-}
-
-func TestSimulateOverRabbitMQ(t *testing.T) {
-	url := testenv.AMQPVhostURL(t, "esxi-hva-examples")
-	var out bytes.Buffer
-	f, err := parseFlags([]string{"--simulate", "-s", url}, &out)
-	require.NoError(t, err)
-	s, err := simulateSummary(context.Background(), f, &out, quiet())
-	require.NoError(t, err, out.String())
-	assert.True(t, s.OverAMQP, "a broker answers, so the jobs go over AMQP")
-	checkSummary(t, s, out.String())
-	assert.Contains(t, out.String(), "hva.demo is online")
-}
 
 func TestRunRefusesBadInput(t *testing.T) {
 	dir := t.TempDir()
@@ -77,13 +36,13 @@ func TestRunRefusesBadInput(t *testing.T) {
 	id, broker, err := settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi9", id, "HVA_ID of the environment file")
-	assert.Equal(t, "amqp://127.0.0.1:5672/", broker)
+	assert.Equal(t, "amqp://127.0.0.1:5672/", broker.URL)
 	f, err = parseFlags([]string{"-e", env, "-i", "esxi1", "-s", "amqp://10.0.0.1:5672/"}, &errOut)
 	require.NoError(t, err)
 	id, broker, err = settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi1", id, "flags win")
-	assert.Equal(t, "amqp://10.0.0.1:5672/", broker)
+	assert.Equal(t, "amqp://10.0.0.1:5672/", broker.URL)
 }
 
 // Wakame's packaged environment file ends in shell code: the agent keeps
@@ -96,7 +55,7 @@ func TestSettingsFromAPackagedDefaultsFile(t *testing.T) {
 	id, broker, err := settings(f, quiet())
 	require.NoError(t, err)
 	assert.Equal(t, "hva.esxi2", id)
-	assert.Equal(t, "amqp://10.1.2.3:5673/", broker)
+	assert.Equal(t, "amqp://10.1.2.3:5673/", broker.URL)
 }
 
 func TestRedactURLHidesPasswords(t *testing.T) {
@@ -110,4 +69,13 @@ func TestRedactURLHidesPasswords(t *testing.T) {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "usage: esxi-hva")
+	assert.Contains(t, errOut.String(), "no subcommands")
+	assert.Contains(t, errOut.String(), "-metrics-addr")
+	assert.Contains(t, errOut.String(), "-version")
 }

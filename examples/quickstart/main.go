@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
@@ -34,6 +35,11 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: quickstart [flags]\n\nCreates a VM, powers it on, shows it and destroys it; no subcommands.\nWith no -host it runs on an embedded simulated ESXi host.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	host := fs.String("host", "", "ESXi host; empty runs an embedded simulator")
 	user := fs.String("user", "root", "ESXi user (password from ESXI_PASSWORD)")
 	datastore := fs.String("datastore", "datastore1", "datastore for the VM's folder")
@@ -41,7 +47,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	thumbprint := fs.String("thumbprint", "", "SHA-256 thumbprint pinning the host's certificate")
 	insecure := fs.Bool("insecure", false, "skip TLS verification (prefer -thumbprint)")
 	name := fs.String("name", "i-quickstart", "VM name")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)

@@ -6,7 +6,7 @@
 //	register [-api URL] [-db DSN] [-account a-shpoolxx] COMMAND ...
 //
 //	host add NODE_ID [-uuid hn-esxi1] [-display-name NAME] [-cpu-cores N] [-memory-size MB]
-//	                 [-hypervisor esxi] [-arch x86_64] [-force]
+//	                 [-hypervisor esxi] [-arch x86_64] [-force]     (-hypervisor defaults to esxi)
 //	host show
 //	image add FLAT_URI -md5sum MD5 [-account-id a-shpoolxx] [-is-public] [-description TEXT]
 //	                   [-display-name NAME] [-verify]
@@ -57,10 +57,28 @@ func main() {
 	}
 }
 
+// usage is register's -h: the global flags come after it.
+const usage = `usage: register [-api URL] [-db DSN] [-account ID] [COMMAND SUBCOMMAND [flags] ARGS]
+
+vdc-manage's steps for an ESXi HVA, in Go. Commands:
+  host add NODE_ID    register the HVA's host node (-hypervisor defaults to esxi)
+  host show           list the host nodes
+  image add FLAT_URI  register a VMDK pair by its -flat URI and md5 (needs -db)
+  spec add NAME       add an instance spec to the web frontend's instance_spec.yml
+With no command: the seed's four steps on an embedded registry.
+"register COMMAND SUBCOMMAND -h" lists a command's flags.
+
+flags:
+`
+
+// run is the program; -h (of register or of a command) is not an error.
 func run(ctx context.Context, args []string, out io.Writer) error {
 	a := &app{out: out}
 	defer a.close()
-	return a.run(ctx, args)
+	if err := a.run(ctx, args); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
 }
 
 // app holds the chosen backends for one run.
@@ -93,6 +111,10 @@ func (a *app) close() {
 func (a *app) run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("register", flag.ContinueOnError)
 	fs.SetOutput(a.out)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&a.api, "api", "", "dcmgr Web API, e.g. http://192.168.2.98:9001/api/12.03/")
 	// The environment's DSN is not the flag's default: -h would print it,
 	// password included.
@@ -196,7 +218,8 @@ func (a *app) hostAdd(ctx context.Context, args []string) error {
 	fs.IntVar(&s.CPUCores, "cpu-cores", registry.DefaultCPUCores, "offered CPU cores")
 	fs.IntVar(&s.MemoryMB, "memory-size", registry.DefaultMemoryMB, "offered memory (MB)")
 	fs.IntVar(&s.DiskSpaceMB, "disk-space", 0, "offered disk space (MB)")
-	fs.StringVar(&s.Hypervisor, "hypervisor", registry.DefaultHypervisor, "hypervisor: "+strings.Join(registry.Hypervisors(), ", "))
+	// esxi, not Wakame's kvm: this program registers ESXi HVAs.
+	fs.StringVar(&s.Hypervisor, "hypervisor", "esxi", "hypervisor: "+strings.Join(registry.Hypervisors(), ", "))
 	fs.StringVar(&s.Arch, "arch", registry.DefaultArch, "x86 or x86_64")
 	fs.BoolVar(&s.Force, "force", false, "register a node whose HVA has never been seen")
 	pos, err := parse(fs, args)

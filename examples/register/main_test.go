@@ -100,7 +100,7 @@ func TestCommandsAgainstAPI(t *testing.T) {
 func TestHelpHidesDSN(t *testing.T) {
 	t.Setenv("WAKAME_DB_DSN", "root:hunter2@tcp(127.0.0.1:1)/x")
 	var out bytes.Buffer
-	require.Error(t, run(t.Context(), []string{"-h"}, &out))
+	require.NoError(t, run(t.Context(), []string{"-h"}, &out), "-h is not an error: register exits 0")
 	assert.Contains(t, out.String(), "-db")
 	assert.NotContains(t, out.String(), "hunter2")
 }
@@ -195,4 +195,27 @@ func testDB(t *testing.T) (string, *sql.DB) {
 		}
 	}
 	return cfg.FormatDSN(), db
+}
+
+// -h exits 0 (run returns nil) and lists the subcommands; so does a
+// command's -h.
+func TestHelpListsSubcommands(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-h"}, &out))
+	for _, c := range []string{"host add", "host show", "image add", "spec add", "-api", "-db"} {
+		assert.Contains(t, out.String(), c)
+	}
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"host", "add", "-h"}, &out))
+	assert.Contains(t, out.String(), "-hypervisor")
+	assert.Contains(t, out.String(), `(default "esxi")`, "register registers ESXi hosts")
+}
+
+// host add without -hypervisor registers an ESXi host (it was Wakame's kvm).
+func TestHostAddDefaultsToESXi(t *testing.T) {
+	fake := registrytest.New(t)
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"-api", fake.URL, "host", "add", "hva.esxi3", "-uuid", "hn-esxi3", "-force"}, &out))
+	require.Len(t, fake.HostNodes(), 1)
+	assert.Equal(t, "esxi", fake.HostNodes()[0].Hypervisor)
 }

@@ -2,6 +2,7 @@ package isono
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -58,6 +59,9 @@ type Options struct {
 	// body byte, and 65536 plus 4 per body byte, which a body without
 	// links never exceeds.
 	MaxDecodedBytes, MaxDecodedNodes int64
+	// TLS configures an amqps:// URL (CA roots, client certificate);
+	// nil means the system roots and no client certificate.
+	TLS *tls.Config
 }
 
 // limits returns the decoder limits of o.
@@ -145,6 +149,8 @@ func (n *Node) connect(ctx context.Context) (*session, error) {
 		Heartbeat:  10 * time.Second,
 		Locale:     "en_US",
 		Properties: amqp.Table{"connection_name": n.opts.NodeID},
+		// amqp091 wraps the conn Dial returns in TLS for amqps:// URLs.
+		TLSClientConfig: n.opts.TLS,
 		Dial: func(network, addr string) (net.Conn, error) {
 			c, err := (&net.Dialer{Timeout: 30 * time.Second}).Dial(network, addr)
 			netConn = c

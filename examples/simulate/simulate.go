@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
+	"strings"
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
@@ -64,24 +63,6 @@ func (w *world) step(name string, fn func() error) error {
 	return nil
 }
 
-// brokerAnswers reports whether something listens at the broker URL.
-func brokerAnswers(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "5672")
-	}
-	c, err := net.DialTimeout("tcp", host, time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
 // summary is what a simulation observed, for its test.
 type summary struct {
 	OverAMQP     bool
@@ -102,7 +83,7 @@ func simulate(ctx context.Context, f *flags, out io.Writer, log *slog.Logger) er
 }
 
 func simulateSummary(ctx context.Context, f *flags, out io.Writer, log *slog.Logger) (*summary, error) {
-	w := &world{out: out, log: log, nodeID: "hva." + orDefault(f.id, "demo"), col: hvatest.NewCollector(), sum: &summary{}}
+	w := &world{out: out, log: log, nodeID: "hva." + strings.TrimPrefix(orDefault(f.id, "demo"), "hva."), col: hvatest.NewCollector(), sum: &summary{}}
 	defer w.close()
 	err := w.walk(ctx, f)
 	return w.sum, err
@@ -112,14 +93,25 @@ func (w *world) walk(ctx context.Context, f *flags) error {
 	out := w.out
 	start := time.Now()
 
+	broker, useBroker := "", f.broker != ""
+	if useBroker {
+		var err error
+		if broker, err = brokerURL(f.broker); err != nil {
+			return err
+		}
+		// Before anything is served: never answer in a real collector's place.
+		if err := w.step("check that nothing serves Wakame's collector queues on vhost "+vhostOf(broker)+" of "+redactURL(broker), func() error {
+			return checkBroker(ctx, broker)
+		}); err != nil {
+			return err
+		}
+	}
+	w.sum.OverAMQP = useBroker
 	if err := w.step("start a simulated ESXi host (vcsim), an image server and the registry API", func() error {
 		return w.startParts(ctx)
 	}); err != nil {
 		return err
 	}
-	broker := orDefault(f.server, defaultBroker)
-	useBroker := !f.inProcess && brokerAnswers(broker)
-	w.sum.OverAMQP = useBroker
 	if err := w.step(wakameStepName(useBroker, broker), func() error {
 		if useBroker {
 			return w.startOverAMQP(ctx, broker)
@@ -179,7 +171,7 @@ func wakameStepName(broker bool, url string) string {
 	if broker {
 		return "join Wakame over RabbitMQ at " + redactURL(url) + " (agent + in-Go collector)"
 	}
-	return "no broker: the Wakame side runs in process (handler called directly)"
+	return "in process: the Wakame side calls the handler directly (no broker touched; -broker to go over AMQP)"
 }
 
 func orDefault(s, def string) string {
