@@ -48,6 +48,10 @@ type CacheOptions struct {
 	StaleLock time.Duration
 	// LockPoll is how often a waiting agent looks at the lock; default 1s.
 	LockPoll time.Duration
+	// VMs lists the host's VMs for Prune, which keeps every entry a VM's
+	// disk has as parent (linked clones). Default: the Files given to
+	// NewCache when it is a VMLister (*esxi.Client is).
+	VMs VMLister
 }
 
 const (
