@@ -38,8 +38,12 @@
 // vmxnet3 NICs with fixed MACs, addressType manual) and changed with
 // ReconfigVM; no .vmx file is ever edited. Disks are detached with an
 // empty file operation, so their files stay. DestroyVM deletes every disk
-// still attached: callers must attach per-VM copies only (package image
-// does).
+// still attached: callers must attach per-VM disks only (package image
+// does). A per-VM disk may be a linked clone (VMSpec.BootChild, ChildDisk):
+// a thin delta child made with the VM over a shared parent, which Destroy
+// leaves in place (only the child is the VM's). VMInfo.Parents shows each
+// disk's chain. A child cannot leave its parent's datastore, and this
+// client works on one datastore: a parent elsewhere is ErrBadName.
 //
 // # Errors
 //

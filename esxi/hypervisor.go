@@ -128,8 +128,13 @@ type VMSpec struct {
 	GuestID string
 	// NICs are added in order; the first is the guest's eth0.
 	NICs []NICSpec
+	// BootChild, when set, is the boot disk: a new thin delta child of
+	// a parent disk (a linked clone), created with the VM and attached
+	// first.
+	BootChild *ChildDisk
 	// Disks are existing virtual disks (descriptor paths) attached in
-	// order to a paravirtual SCSI controller; the first is the boot disk.
+	// order to a paravirtual SCSI controller, after BootChild; without
+	// BootChild the first is the boot disk.
 	Disks []DatastorePath
 	// CDROM, when set, is an ISO on the datastore for the CD-ROM drive.
 	CDROM *DatastorePath
@@ -168,6 +173,9 @@ type VMInfo struct {
 	Folder DatastorePath
 	NICs   []NICInfo
 	Disks  []DatastorePath
+	// Parents holds, for each of Disks that is a delta child (a linked
+	// clone), its ancestors, nearest first; standalone disks are absent.
+	Parents map[DatastorePath][]DatastorePath
 	// CDROM is the ISO backing the CD-ROM, or nil when it is empty or
 	// absent.
 	CDROM *DatastorePath

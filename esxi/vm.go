@@ -140,12 +140,19 @@ func (c *Client) configSpec(ctx context.Context, spec VMSpec) (*types.VirtualMac
 			Operation: types.VirtualDeviceConfigSpecOperationAdd, FileOperation: fileOp, Device: d,
 		})
 	}
-	if len(spec.Disks) > 0 {
+	if len(spec.Disks) > 0 || spec.BootChild != nil {
 		scsi, err := devices.CreateSCSIController("pvscsi")
 		if err != nil {
 			return nil, err
 		}
 		add(scsi, "")
+		if spec.BootChild != nil {
+			disk, err := c.childDiskDevice(devices, scsi.(types.BaseVirtualController), *spec.BootChild)
+			if err != nil {
+				return nil, err
+			}
+			add(disk, types.VirtualDeviceConfigSpecFileOperationCreate)
+		}
 		for _, d := range spec.Disks {
 			p, err := c.checkPath(d)
 			if err != nil {
@@ -297,6 +304,12 @@ func vmInfo(m *mo.VirtualMachine) VMInfo {
 			if b, ok := dev.Backing.(types.BaseVirtualDeviceFileBackingInfo); ok {
 				if p, err := ParseDatastorePath(b.GetVirtualDeviceFileBackingInfo().FileName); err == nil {
 					info.Disks = append(info.Disks, p)
+					if parents := diskParents(dev.Backing); len(parents) > 0 {
+						if info.Parents == nil {
+							info.Parents = map[DatastorePath][]DatastorePath{}
+						}
+						info.Parents[p] = parents
+					}
 				}
 			}
 		case *types.VirtualCdrom:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
@@ -112,4 +113,46 @@ func TestCreateVMRefusesBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "must be positive")
 	assert.Equal(t, 0, env.Calls("CreateVM_Task"), "nothing reached the host")
 	assert.Empty(t, env.Files())
+}
+
+func TestCreateVMWithBootChild(t *testing.T) {
+	env := esxitest.New(t)
+	c := env.Connect(t)
+	ctx := ctxT(t)
+	base := putDisk(t, env, ".cache/base", "base")
+	putFile(t, env, "i-child1/metadata.iso", []byte("iso"))
+	child := esxi.DatastorePath{Datastore: esxitest.Datastore, Path: "i-child1/i-child1.vmdk"}
+
+	info, err := c.CreateVM(ctx, esxi.VMSpec{
+		Name: "i-child1", CPUs: 1, MemoryMB: 64,
+		BootChild: &esxi.ChildDisk{Path: child, Parent: base},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []esxi.DatastorePath{child}, info.Disks)
+	assert.Equal(t, map[esxi.DatastorePath][]esxi.DatastorePath{child: {base}}, info.Parents)
+	assert.FileExists(t, env.LocalPath(child), "the child is made with the VM")
+
+	req := env.LastRequest("CreateVM_Task").(*types.CreateVM_Task)
+	var disk *types.VirtualDisk
+	for _, ch := range req.Config.DeviceChange {
+		if d, ok := ch.GetVirtualDeviceConfigSpec().Device.(*types.VirtualDisk); ok {
+			disk = d
+			assert.Equal(t, types.VirtualDeviceConfigSpecFileOperationCreate, ch.GetVirtualDeviceConfigSpec().FileOperation)
+		}
+	}
+	require.NotNil(t, disk)
+	b := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+	require.NotNil(t, b.ThinProvisioned)
+	assert.True(t, *b.ThinProvisioned, "the child is thin")
+	require.NotNil(t, b.Parent)
+	assert.Equal(t, base.String(), b.Parent.FileName)
+
+	require.NoError(t, c.DestroyVM(ctx, "i-child1"))
+	assert.NoFileExists(t, env.LocalPath(child))
+	assert.FileExists(t, env.LocalPath(base), "destroying a linked clone keeps its base")
+	assert.FileExists(t, env.LocalPath(esxi.DatastorePath{Path: ".cache/base/base-flat.vmdk"}))
+
+	_, err = c.CreateVM(ctx, esxi.VMSpec{Name: "i-child2", CPUs: 1, MemoryMB: 64,
+		BootChild: &esxi.ChildDisk{Path: child, Parent: esxi.DatastorePath{Datastore: "other", Path: "x/x.vmdk"}}})
+	assert.ErrorIs(t, err, esxi.ErrBadName, "a parent on another datastore is refused")
 }

@@ -1,6 +1,7 @@
 package hva
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -156,7 +157,12 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 			}
 		}
 	}
-	got, err := image.PutPair(ctx, h.hv, disk, bo.URI, h.opts.BackupTransfer, progress)
+	src, cleanup, err := h.exportable(ctx, log, inst.ID, disk)
+	if err != nil {
+		return fmt.Errorf("back up %s: %w", disk, err)
+	}
+	defer cleanup()
+	got, err := image.PutPair(ctx, h.hv, src, bo.URI, h.opts.BackupTransfer, progress)
 	if err != nil {
 		return fmt.Errorf("back up %s to %s: %w", disk, redact.String(bo.URI), err)
 	}
@@ -168,4 +174,78 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 	}
 	log.Info("backup done", "backup_object", bo.ID, "md5", got.MD5, "bytes", got.Size)
 	return nil
+}
+
+// exportable returns the disk a backup streams: disk itself, or, when it
+// is a delta child (a linked clone), a consolidated copy of its chain
+// beside it (what the guest sees: ESXi's disk copy merges the chain),
+// which cleanup deletes.
+func (h *Handler) exportable(ctx context.Context, log *slog.Logger, instID string, disk esxi.DatastorePath) (esxi.DatastorePath, func(), error) {
+	vm, err := h.hv.VM(ctx, instID)
+	if err != nil {
+		return disk, nil, err
+	}
+	if len(vm.Parents[disk]) == 0 {
+		return disk, func() {}, nil
+	}
+	tmp, err := disk.Dir().Join(instID + "-export.vmdk")
+	if err != nil {
+		return disk, nil, err
+	}
+	tmpFlat, err := disk.Dir().Join(instID + "-export-flat.vmdk")
+	if err != nil {
+		return disk, nil, err
+	}
+	cleanup := func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		for _, p := range []esxi.DatastorePath{tmp, tmpFlat} {
+			if err := h.hv.Delete(ctx, p); err != nil && !errors.Is(err, esxi.ErrNotFound) {
+				log.Warn("deleting the consolidated copy failed", "path", p.String(), "err", err)
+			}
+		}
+	}
+	cleanup() // an earlier backup's leftover
+	log.Info("consolidating the linked clone for export", "disk", disk.String(), "parents", len(vm.Parents[disk]), "copy", tmp.String())
+	if err := h.hv.CopyDisk(ctx, disk, tmp); err != nil {
+		cleanup()
+		return disk, nil, fmt.Errorf("consolidate %s: %w", disk, err)
+	}
+	if err := renameExtent(ctx, h.hv, tmp, tmpFlat.Base()); err != nil {
+		cleanup()
+		return disk, nil, fmt.Errorf("consolidate %s: %w", disk, err)
+	}
+	return tmp, cleanup, nil
+}
+
+// renameExtent makes the descriptor p name flat as its extent, when a
+// copy kept the source's name (ESXi renames it; vcsim does not).
+func renameExtent(ctx context.Context, files esxi.Files, p esxi.DatastorePath, flat string) error {
+	var buf bytes.Buffer
+	if _, err := files.Download(ctx, p, &limitWriter{w: &buf, n: image.MaxDescriptorSize}); err != nil {
+		return err
+	}
+	d, err := image.ParseDescriptor(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	if d.Extent.File == flat {
+		return nil
+	}
+	b := d.Rename(flat)
+	return files.Upload(ctx, p, bytes.NewReader(b), int64(len(b)))
+}
+
+// limitWriter fails after n bytes.
+type limitWriter struct {
+	w *bytes.Buffer
+	n int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.n {
+		return 0, fmt.Errorf("%w: more than %d bytes", image.ErrInvalidDescriptor, image.MaxDescriptorSize)
+	}
+	l.n -= int64(len(p))
+	return l.w.Write(p)
 }

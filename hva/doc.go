@@ -43,7 +43,9 @@
 // # Launch and rollback
 //
 // run_local_store deploys the instance's image pair into "[ds] <id>/"
-// (package image: md5 verified while streaming, cached on the datastore),
+// (package image: md5 verified while streaming, cached on the datastore;
+// the boot disk is a linked clone of the cached image unless
+// Options.FullCopies asks for thin full copies),
 // uploads the metadata CD as "[ds] <id>/metadata.iso", creates the VM with
 // the instance's NICs (fixed MACs), the disk and the CD-ROM, powers it on,
 // reports "running" and publishes hva/instance_started and the vnic and

@@ -57,6 +57,11 @@ type Options struct {
 	// Images deploys verified image pairs; default: an image cache on the
 	// hypervisor's datastore (see NewImageStore).
 	Images ImageStore
+	// FullCopies gives every instance a thin full copy of its image
+	// (hva.conf use_linked_clone = false). By default, when Images is a
+	// BaseStore, the boot disk is a linked clone: a delta child of the
+	// cached image, made in constant time whatever the image's size.
+	FullCopies bool
 	// TransferProgress, when set, is called with the progress of every
 	// image transfer (a launch's image deploy, a backup's upload), besides
 	// the log lines the handler writes at most every 5 s.

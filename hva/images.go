@@ -22,6 +22,19 @@ type ImageStore interface {
 	Deploy(ctx context.Context, src image.Source, dst esxi.DatastorePath, progress image.ProgressFunc) error
 }
 
+// BaseStore is an ImageStore that lends its cached images as the bases
+// of linked clones. *image.Cache implements it. When Options.Images is
+// one and Options.FullCopies is false, a launch makes the boot disk a
+// delta child of the cached image instead of a full copy.
+type BaseStore interface {
+	ImageStore
+	// Acquire makes sure the image is cached (fetching and verifying it
+	// once) and keeps it from being pruned until release is called; the
+	// caller releases it once the VM whose disk has the base as parent
+	// exists, or its creation failed.
+	Acquire(ctx context.Context, src image.Source, progress image.ProgressFunc) (e image.Entry, release func(), err error)
+}
+
 // NewImageStore returns the default ImageStore: an image cache in
 // "[<datastore>] .esxi-hva/images" of hv.
 func NewImageStore(hv esxi.Files, log *slog.Logger) ImageStore {

@@ -44,7 +44,7 @@ func (h *Handler) RunLocalStore(ctx context.Context, id string) error {
 			log.Warn("volumes not available yet; not booting", "volumes", pending)
 			return nil
 		}
-		return h.launch(ctx, log, inst)
+		return h.launch(ctx, log, inst, nil)
 	})
 }
 
@@ -65,8 +65,9 @@ func (h *Handler) alreadyRunning(ctx context.Context, inst *Instance) (bool, err
 }
 
 // launch is the boot path shared by both run_local_store jobs; it rolls
-// back on failure.
-func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance) (err error) {
+// back on failure. disk is the boot disk an earlier phase prepared, or
+// nil.
+func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance, disk *bootDisk) (err error) {
 	defer func() {
 		if err != nil {
 			err = h.rollbackLaunch(ctx, log, inst, err)
@@ -77,10 +78,12 @@ func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance) 
 			return err
 		}
 	}
-	disk, err := h.deployBootDisk(ctx, log, inst)
-	if err != nil {
-		return err
+	if disk == nil {
+		if disk, err = h.deployBootDisk(ctx, log, inst); err != nil {
+			return err
+		}
 	}
+	defer disk.done() // once the VM exists, its disk chain keeps the base
 	iso, err := h.uploadMetadataCD(ctx, log, inst)
 	if err != nil {
 		return err
@@ -89,9 +92,13 @@ func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance) 
 		Name:       inst.ID,
 		CPUs:       inst.CPUCores,
 		MemoryMB:   int64(inst.MemorySize),
-		Disks:      []esxi.DatastorePath{disk},
 		CDROM:      &iso,
 		Annotation: fmt.Sprintf("Wakame-vdc instance %s (esxi-hva)", inst.ID),
+	}
+	if disk.parent != nil {
+		spec.BootChild = &esxi.ChildDisk{Path: disk.path, Parent: *disk.parent}
+	} else {
+		spec.Disks = []esxi.DatastorePath{disk.path}
 	}
 	for _, vif := range inst.Vifs {
 		spec.NICs = append(spec.NICs, esxi.NICSpec{MAC: vif.MAC})
@@ -232,15 +239,17 @@ func (h *Handler) LocalStoreRun(ctx context.Context, id string) error {
 			return err
 		}
 		inst.State = "initializing"
-		if _, err := h.deployBootDisk(ctx, log, inst); err != nil {
+		disk, err := h.deployBootDisk(ctx, log, inst)
+		if err != nil {
 			return h.rollbackLaunch(ctx, log, inst, err)
 		}
+		defer disk.done()
 		for i, v := range inst.Volumes {
 			if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("available")}, "hva/volume_available"); err != nil {
 				return h.rollbackLaunch(ctx, log, inst, err)
 			}
 			inst.Volumes[i].State = "available"
 		}
-		return h.launch(ctx, log, inst)
+		return h.launch(ctx, log, inst, disk)
 	})
 }

@@ -50,6 +50,10 @@ type CacheOptions struct {
 	LockPoll time.Duration
 	// Observer is told of hits, misses and bytes moved; default none.
 	Observer CacheObserver
+	// VMs lists the host's VMs for Prune, which keeps every entry a VM's
+	// disk has as parent (linked clones). Default: the Files given to
+	// NewCache when it is a VMLister (*esxi.Client is).
+	VMs VMLister
 }
 
 const (

@@ -2,7 +2,8 @@
 // its data "name-flat.vmdk") from http, https or file sources onto an ESXi
 // datastore, verifying the flat's md5 in the same single streaming pass that
 // uploads it, keeps verified pairs in a cache on the datastore keyed by md5,
-// and deploys a private copy of a cached pair for each instance.
+// and lends a cached pair to each instance: as the base of a linked clone
+// (Acquire), or as a private thin copy (Deploy).
 //
 // # Pairs
 //
@@ -71,6 +72,23 @@
 // entry folder only appears whole, its flat verified, so a flat of the
 // descriptor's size is the image and the marker is written again from the
 // pair; an entry without a matching pair is deleted and fetched again.
+//
+// # Linked clones
+//
+// As OpenStack Nova's VMware driver does (use_linked_clone), an instance
+// can boot from a delta child of the cached disk instead of a copy
+// (esxi.ChildDisk): the child is made with the VM in constant time, a first
+// launch transfers the image once (into the cache) and copies nothing
+// after. Acquire makes sure the image is cached and holds the entry until
+// the VM exists. A base must then outlive its children: it is never moved
+// or rewritten (only entry.json is), and Prune keeps every entry that some
+// VM's disk on the host has as an ancestor. Prune proves it by reading the
+// VMs' disk chains (CacheOptions.VMs, by default the esxi.Client itself)
+// after marking its candidates, which makes this Cache's launches on them
+// wait: a launch that held an entry has its VM by the time it lets go, and
+// the chains read after show it. When the VMs cannot be listed Prune drops
+// nothing. A linked clone has its base's size (a delta disk cannot grow)
+// and its base's datastore.
 //
 // # Datastore lock
 //

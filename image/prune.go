@@ -86,11 +86,15 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 
 // Prune drops entries not used for MaxAge and, least recently used first,
 // entries beyond the MaxBytes budget, and returns what it dropped. An entry
-// in use is kept (and still counts against the budget). Only this Cache's
-// uses are known: an agent sharing the datastore that is copying an entry
-// at that moment is not (keep MaxAge well above a deploy's duration).
-// Prune also deletes temporary folders older than a day, which only a
-// crashed agent leaves.
+// in use is kept (and still counts against the budget): one this Cache is
+// fetching, deploying or holding for a launch (Acquire), and one that a
+// VM's disk on the host has as parent (the base of a linked clone), which
+// Prune learns by reading every VM's disk chain after it has marked its
+// candidates, so that no launch of this Cache can start on one meanwhile.
+// When the VMs cannot be listed Prune drops nothing. An agent sharing the
+// datastore that is between fetching an entry and creating its VM is not
+// seen (keep MaxAge well above a launch's duration). Prune also deletes
+// temporary folders older than a day, which only a crashed agent leaves.
 func (c *Cache) Prune(ctx context.Context, p PruneOptions) ([]Entry, error) {
 	entries, err := c.Entries(ctx)
 	if err != nil {
@@ -105,35 +109,64 @@ func (c *Cache) Prune(ctx context.Context, p PruneOptions) ([]Entry, error) {
 	for _, e := range entries {
 		total += e.Size
 	}
-	var dropped []Entry
+	var cands []Entry
+	c.mu.Lock()
 	for _, e := range entries { // least recently used first
 		old := p.MaxAge > 0 && now.Sub(e.LastUsed) > p.MaxAge
 		over := p.MaxBytes > 0 && total > p.MaxBytes
 		if !old && !over {
 			continue
 		}
-		c.mu.Lock()
 		if c.inUse[e.MD5] > 0 {
-			c.mu.Unlock()
 			c.log.InfoContext(ctx, "image cache: keeping an entry in use", "md5", e.MD5)
 			continue
 		}
 		if !p.DryRun {
 			c.pruning[e.MD5] = true
 		}
+		total -= e.Size
+		cands = append(cands, e)
+	}
+	c.mu.Unlock()
+	unmark := func(sum string) {
+		if p.DryRun {
+			return
+		}
+		c.mu.Lock()
+		delete(c.pruning, sum)
+		c.cond.Broadcast()
 		c.mu.Unlock()
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	// Read the chains only now: a launch of this Cache that held an entry
+	// has its VM by the time it released it, and new ones wait.
+	kids, err := c.children(ctx)
+	if err != nil {
+		for _, e := range cands {
+			unmark(e.MD5)
+		}
+		return nil, fmt.Errorf("prune the image cache: %w", err)
+	}
+	var dropped []Entry
+	for i, e := range cands {
+		if n := kids[e.MD5]; n > 0 {
+			c.log.InfoContext(ctx, "image cache: keeping the base of linked clones", "md5", e.MD5, "children", n)
+			unmark(e.MD5)
+			continue
+		}
 		if !p.DryRun {
 			err := c.files.Delete(ctx, e.Dir)
-			c.mu.Lock()
-			delete(c.pruning, e.MD5)
-			c.cond.Broadcast()
-			c.mu.Unlock()
+			unmark(e.MD5)
 			if err != nil && !errors.Is(err, esxi.ErrNotFound) {
+				for _, rest := range cands[i+1:] {
+					unmark(rest.MD5)
+				}
 				return dropped, fmt.Errorf("prune image %s: %w", e.MD5, err)
 			}
 			c.log.InfoContext(ctx, "image cache: pruned", "md5", e.MD5, "size", e.Size, "last_used", e.LastUsed)
 		}
-		total -= e.Size
 		dropped = append(dropped, e)
 	}
 	return dropped, nil

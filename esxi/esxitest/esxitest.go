@@ -13,11 +13,28 @@
 // act on it.
 //
 // Where vcsim differs from a real host in ways that break tests, the Env
-// smooths it over and says so: it serves datastore files itself (vcsim's
-// handler races with concurrent VM creation), runs simulator tasks one at
-// a time (vcsim's objects race under -race), and copies disks without the
-// client's destination spec (vcsim would rewrite the copied flat as a
-// descriptor).
+// smooths it over; each place, what vcsim gets wrong there and why:
+//   - Datastore files (/folder) are served by the Env from DatastoreDir:
+//     vcsim's own handler copies its Datastore object without the lock on
+//     every request, which races (go test -race) with a concurrent
+//     CreateVM adding the VM to that object. Sequential use is fine.
+//   - Simulator tasks run one at a time (taskgate.go): vcsim runs each
+//     task in a goroutine and some of its code reads objects unlocked
+//     while a task adds or removes VMs, which -race reports.
+//   - CopyVirtualDisk_Task runs without the client's destination spec:
+//     with one, vcsim parses and rewrites every copied file as a
+//     descriptor, the flat included, leaving a 163-byte text where the
+//     data was (ESXi writes a thin copy). LastRequest keeps the spec.
+//   - CopyVirtualDisk_Task of a VM's delta child (a linked clone) copies
+//     the chain's base (chain.go): vcsim does not model delta disks (a
+//     child is an empty flat whose descriptor does not name its parent),
+//     where ESXi's copy consolidates the chain into what the guest sees.
+//   - ShutdownGuest can be made to do nothing (IgnoreShutdown), as a hung
+//     guest would; vcsim always powers off.
+//
+// A test that must see stock vcsim, as integrators run it, uses
+// simulator.ESX() directly (see hva's stock-vcsim lifecycle test): the
+// linked-clone launch path needs none of the above.
 package esxitest
 
 import (
@@ -225,7 +242,7 @@ func (e *Env) Connect(t testing.TB) *esxi.Client {
 
 // handle runs before every SOAP method the simulator serves: it counts
 // calls and applies the delays and faults tests asked for.
-func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+func (e *Env) handle(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
 	// The simulator looks the target up again after this hook, by
 	// m.This: pointing it at deafGuest swaps the implementation.
 	if l, ok := m.Body.(*types.Login); ok && l.UserName == adminUser {
@@ -242,6 +259,11 @@ func (e *Env) handle(_ *simulator.Context, m *simulator.Method) (mo.Reference, t
 		kept := *req
 		e.last[m.Name] = &kept
 		req.DestSpec = nil
+	}
+	if req, ok := m.Body.(*types.CopyVirtualDisk_Task); ok {
+		if base := chainBase(ctx, req.SourceName); base != "" {
+			req.SourceName = base // see chainBase
+		}
 	}
 	delay := e.delays[m.Name]
 	var fault types.BaseMethodFault

@@ -139,6 +139,7 @@ func serve(ctx context.Context, f *flags, base *slog.Logger) error {
 		Collector:           node.Collector(),
 		Events:              node.Events(),
 		Images:              cache,
+		FullCopies:          !conf.UseLinkedClone,
 		Concurrency:         conf.Concurrency,
 		SoftPowerOffTimeout: conf.SoftPowerOffTimeout,
 		MetadataItems:       conf.MetadataItems,

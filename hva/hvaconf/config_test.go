@@ -34,6 +34,7 @@ func TestConfigSeed(t *testing.T) {
 		ESXiPortGroup:       "VM Network",
 		VMDataDir:           "/home/wakame/wakame-vdc/tmp/instances",
 		EdgeNetworking:      "off",
+		UseLinkedClone:      true,
 		Concurrency:         4,
 		SoftPowerOffTimeout: 120 * time.Second,
 	}
@@ -77,6 +78,7 @@ func TestConfigWakameCurrent(t *testing.T) {
 		VMDataDir:           "/var/lib/wakame-vdc/instances",
 		EdgeNetworking:      "off",
 		ImageCacheBudget:    10 << 30,
+		UseLinkedClone:      true,
 		Concurrency:         8,
 		SoftPowerOffTimeout: 90 * time.Second,
 		MetadataItems: map[string]string{
@@ -133,6 +135,8 @@ func TestConfigValues(t *testing.T) {
 		check func(t *testing.T, c Config)
 	}{
 		{"insecure", "config.esxi_insecure = true", func(t *testing.T, c Config) { assert.True(t, c.ESXiInsecure) }},
+		{"linked clones by default", "config.concurrency = 2", func(t *testing.T, c Config) { assert.True(t, c.UseLinkedClone) }},
+		{"full copies", "config.use_linked_clone = false", func(t *testing.T, c Config) { assert.False(t, c.UseLinkedClone) }},
 		{"budget int", "config.image_cache_budget = 10_737_418_240", func(t *testing.T, c Config) { assert.Equal(t, int64(10737418240), c.ImageCacheBudget) }},
 		{"budget G", "config.image_cache_budget = '10G'", func(t *testing.T, c Config) { assert.Equal(t, int64(10<<30), c.ImageCacheBudget) }},
 		{"budget GB", "config.image_cache_budget = '10GB'", func(t *testing.T, c Config) { assert.Equal(t, int64(10e9), c.ImageCacheBudget) }},
@@ -297,7 +301,8 @@ func TestKnownKeys(t *testing.T) {
 	keys := KnownKeys()
 	assert.Contains(t, keys, "esxi_ipaddress")
 	assert.Contains(t, keys, "metadata_items")
-	assert.Len(t, keys, 14)
+	assert.Contains(t, keys, "use_linked_clone")
+	assert.Len(t, keys, 15)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
 }

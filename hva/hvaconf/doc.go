@@ -54,7 +54,8 @@
 // a suggestion when it looks like a typo of a known one.
 //
 // The esxi-hva keys beyond Wakame's are esxi_thumbprint, esxi_portgroup,
-// image_cache_budget, concurrency, soft_poweroff_timeout and metadata_items
+// image_cache_budget, use_linked_clone, concurrency, soft_poweroff_timeout
+// and metadata_items
 // (see Config). Where this package differs from Wakame on purpose:
 // esxi_password has no default (Wakame's is "Some.Password1"), a key set
 // to nil takes its default, and edge_networking other than 'off' draws a

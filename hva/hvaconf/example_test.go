@@ -144,6 +144,7 @@ func ExampleConfig_WriteConf() {
 	// config.vm_data_dir = ""
 	// config.edge_networking = "off"
 	// config.image_cache_budget = 0
+	// config.use_linked_clone = true
 	// config.concurrency = 4
 	// config.soft_poweroff_timeout = 120
 }

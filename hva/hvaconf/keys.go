@@ -16,6 +16,7 @@ const (
 	KeyVMDataDir           = "vm_data_dir"
 	KeyEdgeNetworking      = "edge_networking"
 	KeyImageCacheBudget    = "image_cache_budget"
+	KeyUseLinkedClone      = "use_linked_clone"
 	KeyConcurrency         = "concurrency"
 	KeySoftPowerOffTimeout = "soft_poweroff_timeout"
 	KeyMetadataItems       = "metadata_items"
@@ -26,7 +27,7 @@ var usedKeys = map[string]bool{
 	KeyESXiHost: true, KeyESXiDatacenter: true, KeyESXiDatastore: true,
 	KeyESXiUsername: true, KeyESXiPassword: true, KeyESXiInsecure: true,
 	KeyESXiThumbprint: true, KeyESXiPortGroup: true, KeyVMDataDir: true,
-	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyConcurrency: true,
+	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyUseLinkedClone: true, KeyConcurrency: true,
 	KeySoftPowerOffTimeout: true, KeyMetadataItems: true,
 }
 

@@ -76,6 +76,7 @@ func (c Config) render(goSyntax bool) string {
 	field(false, "VMDataDir", q(c.VMDataDir))
 	field(false, "EdgeNetworking", q(c.EdgeNetworking))
 	field(false, "ImageCacheBudget", strconv.FormatInt(c.ImageCacheBudget, 10))
+	field(false, "UseLinkedClone", strconv.FormatBool(c.UseLinkedClone))
 	field(false, "Concurrency", strconv.Itoa(c.Concurrency))
 	if goSyntax {
 		field(false, "SoftPowerOffTimeout", strconv.FormatInt(int64(c.SoftPowerOffTimeout), 10))
@@ -123,6 +124,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("vm_data_dir", c.VMDataDir),
 		slog.String("edge_networking", c.EdgeNetworking),
 		slog.Int64("image_cache_budget", c.ImageCacheBudget),
+		slog.Bool("use_linked_clone", c.UseLinkedClone),
 		slog.Int("concurrency", c.Concurrency),
 		slog.Duration("soft_poweroff_timeout", c.SoftPowerOffTimeout),
 		slog.Any("metadata_items", slog.GroupValue(items...)),
@@ -142,6 +144,7 @@ type configJSON struct {
 	VMDataDir           string            `json:"vm_data_dir"`
 	EdgeNetworking      string            `json:"edge_networking"`
 	ImageCacheBudget    int64             `json:"image_cache_budget"`
+	UseLinkedClone      bool              `json:"use_linked_clone"`
 	Concurrency         int               `json:"concurrency"`
 	SoftPowerOffTimeout float64           `json:"soft_poweroff_timeout"`
 	MetadataItems       map[string]string `json:"metadata_items,omitempty"`
@@ -156,7 +159,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		ESXiUsername: c.ESXiUsername, ESXiPassword: maskPassword(c.ESXiPassword),
 		ESXiInsecure: c.ESXiInsecure, ESXiThumbprint: c.ESXiThumbprint, ESXiPortGroup: c.ESXiPortGroup,
 		VMDataDir: c.VMDataDir, EdgeNetworking: c.EdgeNetworking, ImageCacheBudget: c.ImageCacheBudget,
-		Concurrency: c.Concurrency, SoftPowerOffTimeout: c.SoftPowerOffTimeout.Seconds(),
+		UseLinkedClone: c.UseLinkedClone, Concurrency: c.Concurrency, SoftPowerOffTimeout: c.SoftPowerOffTimeout.Seconds(),
 		MetadataItems: c.MetadataItems,
 	})
 }

@@ -30,6 +30,7 @@ func (c Config) WriteConf(w io.Writer) error {
 	line(KeyVMDataDir, RubyString(c.VMDataDir))
 	line(KeyEdgeNetworking, RubyString(c.EdgeNetworking))
 	line(KeyImageCacheBudget, strconv.FormatInt(c.ImageCacheBudget, 10))
+	line(KeyUseLinkedClone, strconv.FormatBool(c.UseLinkedClone))
 	line(KeyConcurrency, strconv.Itoa(c.Concurrency))
 	if c.SoftPowerOffTimeout%1e9 == 0 {
 		line(KeySoftPowerOffTimeout, strconv.FormatInt(int64(c.SoftPowerOffTimeout/1e9), 10))

@@ -61,6 +61,7 @@ config.esxi_portgroup = "VM Network"
 config.vm_data_dir = ""
 config.edge_networking = "netfilter"
 config.image_cache_budget = 0
+config.use_linked_clone = true
 config.concurrency = 4
 config.soft_poweroff_timeout = 120
 config.metadata_items = {
