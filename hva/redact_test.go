@@ -35,8 +35,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // An image URI whose password holds '/', '?', '#' or '@' (net/url then
-// fails, or misreads it) never shows the password: not in the "deploying
-// image" log line, not in the job's error (which isono sends to Wakame).
+// fails, or misreads it) never shows the password: not in the log line
+// that names the image (its image_uri attribute), not in the job's error
+// (which isono sends to Wakame).
 func TestImagePasswordNeverLogged(t *testing.T) {
 	for _, pw := range []string{"pa/ss", "pa?ss", "pa#ss", "p@ss"} {
 		t.Run(pw, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestImagePasswordNeverLogged(t *testing.T) {
 				ImageURI: uri, ImageMD5: x.img.MD5(), ImageSize: x.img.Size(),
 			}))
 			err := x.h.Dispatch(context.Background(), "hva-handle", "run_local_store", []any{id})
-			require.Contains(t, logs.String(), "deploying image", "the log line under test was written")
+			require.Contains(t, logs.String(), "image_uri=", "the log line under test was written")
 			assert.NotContains(t, logs.String(), pw)
 			assert.NotContains(t, logs.String(), "bob:", "no part of the user information")
 			if err != nil {
