@@ -26,7 +26,12 @@
 //
 // Instance ids and file names become datastore paths; ValidateName
 // refuses anything that could escape a folder or confuse ESXi's
-// "[datastore] path" syntax, and DatastorePath.Join applies it. The
+// "[datastore] path" syntax, and DatastorePath.Join applies it. Ids that
+// callers choose (instances, volumes: a VM's name is its folder's) pass
+// the stricter ValidateID: letters, digits, '-', '_' and '.', at most 80
+// bytes, never starting with a dot, so that no id can name the agent's
+// own folders (".esxi-hva": the image cache). CreateVM, DestroyVM and
+// every lookup by VM name apply it. The
 // datastore, datacenter, port group and resource pool named by Config are
 // resolved by Connect, so an unknown name fails there with
 // ErrInvalidConfig instead of reaching the host inside a VM spec.

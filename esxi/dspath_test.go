@@ -112,3 +112,13 @@ func FuzzParseDatastorePath(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateID(t *testing.T) {
+	for _, bad := range []string{"", ".", "..", ".esxi-hva", ".esxi-hva/images", ".tmp-1", "-x", "_x", "a/b", `a\b`, "a b", "a[1]", "名前", "i-x\n", strings.Repeat("x", 81)} {
+		err := esxi.ValidateID(bad)
+		assert.ErrorIs(t, err, esxi.ErrBadName, "%q", bad)
+	}
+	for _, good := range []string{"i-abc12345", "vol-1", "bo-x_y.z", "wmi-centos1d64", "A1", strings.Repeat("x", 80)} {
+		assert.NoError(t, esxi.ValidateID(good), good)
+	}
+}

@@ -119,7 +119,7 @@ const (
 // VMSpec describes a VM to create.
 type VMSpec struct {
 	// Name is the VM's name and its folder's name on the datastore; for
-	// Wakame, the instance id. Validated with ValidateName.
+	// Wakame, the instance id. Validated with ValidateID.
 	Name string
 	// CPUs and MemoryMB size the VM; both must be positive.
 	CPUs     int

@@ -37,7 +37,7 @@ func (c *Client) checkPath(p DatastorePath) (DatastorePath, error) {
 
 // findVM returns the VM named name, or an error wrapping ErrNotFound.
 func (c *Client) findVM(ctx context.Context, op, name string) (*object.VirtualMachine, error) {
-	if err := ValidateName(name); err != nil {
+	if err := ValidateID(name); err != nil {
 		return nil, &OpError{Op: op, Object: name, Err: err}
 	}
 	ref, err := object.NewSearchIndex(c.vim).FindChild(ctx, c.vmFolder, name)
@@ -122,7 +122,7 @@ func (c *Client) cleanupCreate(ctx context.Context, folder DatastorePath, before
 
 // configSpec validates spec and turns it into a vSphere config spec.
 func (c *Client) configSpec(ctx context.Context, spec VMSpec) (*types.VirtualMachineConfigSpec, error) {
-	if err := ValidateName(spec.Name); err != nil {
+	if err := ValidateID(spec.Name); err != nil {
 		return nil, err
 	}
 	if spec.CPUs <= 0 || spec.MemoryMB <= 0 {
@@ -379,7 +379,7 @@ func (c *Client) DestroyVM(ctx context.Context, name string) error {
 }
 
 func (c *Client) deleteFolderIfAny(ctx context.Context, name string) error {
-	if err := ValidateName(name); err != nil {
+	if err := ValidateID(name); err != nil {
 		return &OpError{Op: "destroy vm", Object: name, Err: err}
 	}
 	err := c.Delete(ctx, DatastorePath{Datastore: c.cfg.Datastore, Path: name})

@@ -27,7 +27,7 @@ import (
 // gives ErrInvalidState and nothing changes.
 func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string) error {
 	return h.job(ctx, "backup_image", instID, func(ctx context.Context, log *slog.Logger) error {
-		if err := esxi.ValidateName(imageID); err != nil {
+		if err := esxi.ValidateID(imageID); err != nil {
 			return fmt.Errorf("%w: image id: %w", ErrBadArgs, err)
 		}
 		inst, bo, err := h.backupPrecheck(ctx, "backup_image", instID, boID)
@@ -104,7 +104,7 @@ func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) 
 	if st == esxi.PoweredOn {
 		return nil, nil, &StateError{Job: job, Object: instID, State: "VM " + string(st), Want: []string{"VM powered off (ESXi locks a running VM's disk)"}}
 	}
-	if err := esxi.ValidateName(boID); err != nil {
+	if err := esxi.ValidateID(boID); err != nil {
 		return nil, nil, fmt.Errorf("%w: backup object id: %w", ErrBadArgs, err)
 	}
 	raw, err := h.col.GetBackupObject(ctx, boID)

@@ -103,7 +103,7 @@ func DecodeInstance(raw map[string]any) (*Instance, error) {
 		Raw:          raw,
 	}
 	if err == nil && inst.ID != "" {
-		if verr := esxi.ValidateName(inst.ID); verr != nil {
+		if verr := esxi.ValidateID(inst.ID); verr != nil {
 			f.fail("uuid", "%v", verr)
 		}
 	}

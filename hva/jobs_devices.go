@@ -12,11 +12,14 @@ import (
 // volumePath is "[ds] <instance id>/<volume id>.vmdk": a local volume is
 // a disk of its own in the instance's folder.
 func (h *Handler) volumePath(instID, volID string) (esxi.DatastorePath, error) {
+	if err := errors.Join(esxi.ValidateID(instID), esxi.ValidateID(volID)); err != nil {
+		return esxi.DatastorePath{}, err
+	}
 	return esxi.DatastorePath{Datastore: h.hv.Datastore()}.Join(instID, volID+".vmdk")
 }
 
 func (h *Handler) getVolume(ctx context.Context, volID string) (*Volume, error) {
-	if err := esxi.ValidateName(volID); err != nil {
+	if err := esxi.ValidateID(volID); err != nil {
 		return nil, fmt.Errorf("%w: volume id: %w", ErrBadArgs, err)
 	}
 	raw, err := h.col.GetVolume(ctx, volID)

@@ -9,7 +9,7 @@ import (
 
 // getNIC asks the collector (get_nic) for a vif's MAC and instance.
 func (h *Handler) getNIC(ctx context.Context, vifID string) (*NIC, string, error) {
-	if err := esxi.ValidateName(vifID); err != nil {
+	if err := esxi.ValidateID(vifID); err != nil {
 		return nil, "", fmt.Errorf("%w: vif id: %w", ErrBadArgs, err)
 	}
 	src, ok := h.col.(NICSource)
@@ -24,7 +24,7 @@ func (h *Handler) getNIC(ctx context.Context, vifID string) (*NIC, string, error
 	if err != nil {
 		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
 	}
-	if err := esxi.ValidateName(nic.InstanceID); err != nil {
+	if err := esxi.ValidateID(nic.InstanceID); err != nil {
 		return nil, "", fmt.Errorf("get_nic %s: instance_uuid: %w", vifID, err)
 	}
 	return nic, nic.InstanceID, nil

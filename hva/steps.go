@@ -14,7 +14,7 @@ import (
 
 // getInstance asks the collector for the instance and decodes it.
 func (h *Handler) getInstance(ctx context.Context, id string) (*Instance, error) {
-	if err := esxi.ValidateName(id); err != nil {
+	if err := esxi.ValidateID(id); err != nil {
 		return nil, fmt.Errorf("%w: instance id: %w", ErrBadArgs, err)
 	}
 	raw, err := h.col.GetInstance(ctx, id)
@@ -121,11 +121,17 @@ func (h *Handler) deleteLocalVolumes(ctx context.Context, inst *Instance) error 
 
 // instanceFolder is "[ds] <id>".
 func (h *Handler) instanceFolder(id string) (esxi.DatastorePath, error) {
+	if err := esxi.ValidateID(id); err != nil {
+		return esxi.DatastorePath{}, err
+	}
 	return esxi.DatastorePath{Datastore: h.hv.Datastore()}.Join(id)
 }
 
 // bootDiskPath is "[ds] <id>/<id>.vmdk".
 func (h *Handler) bootDiskPath(id string) (esxi.DatastorePath, error) {
+	if err := esxi.ValidateID(id); err != nil {
+		return esxi.DatastorePath{}, err
+	}
 	return esxi.DatastorePath{Datastore: h.hv.Datastore()}.Join(id, id+".vmdk")
 }
 
