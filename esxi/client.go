@@ -179,6 +179,9 @@ func (c *Client) login(ctx context.Context) error {
 	err := c.sm.Login(ctx, url.UserPassword(c.cfg.Username, c.cfg.Password))
 	if err != nil {
 		err = stripSecret(err, c.cfg.Password)
+		if isInvalidLogin(err) {
+			return &OpError{Op: "login", Object: c.cfg.Username + "@" + c.url.Host, Err: fmt.Errorf("%w: %w (check esxi_username and esxi_password; retrying will not help)", ErrAuth, err)}
+		}
 		if soap.IsSoapFault(err) {
 			return &OpError{Op: "login", Object: c.cfg.Username + "@" + c.url.Host, Err: fmt.Errorf("%w (check esxi_username and esxi_password)", err)}
 		}
@@ -298,6 +301,22 @@ func (r *Client) relogin(ctx context.Context, stale *soap.HeaderElement) error {
 	}
 	r.log.Info("esxi session lost; logging in again")
 	return r.login(ctx)
+}
+
+// isInvalidLogin reports whether the host refused the credentials.
+func isInvalidLogin(err error) bool {
+	if soap.IsSoapFault(err) {
+		switch soap.ToSoapFault(err).VimFault().(type) {
+		case types.InvalidLogin, *types.InvalidLogin:
+			return true
+		}
+	}
+	if soap.IsVimFault(err) {
+		if _, ok := soap.ToVimFault(err).(*types.InvalidLogin); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func isNotAuthenticated(err error) bool {

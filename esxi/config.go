@@ -53,6 +53,24 @@ type Config struct {
 	// KeepAlive is how often an idle session is touched so that the host
 	// does not expire it; default 5 minutes, negative disables.
 	KeepAlive time.Duration
+	// StallTimeout fails a datastore upload or download that makes no
+	// progress for this long (no byte taken or given by the host, or no
+	// answer after the last byte), with an error wrapping ErrStalled;
+	// default DefaultStallTimeout.
+	StallTimeout time.Duration
+}
+
+// DefaultStallTimeout is Config.StallTimeout's default: a minute without
+// one byte moving is far beyond any pause of a healthy host (a VMFS
+// allocation, a busy datastore) and short enough that a dead peer does
+// not hold a job and its concurrency slot for long.
+const DefaultStallTimeout = time.Minute
+
+func (c Config) stallTimeout() time.Duration {
+	if c.StallTimeout <= 0 {
+		return DefaultStallTimeout
+	}
+	return c.StallTimeout
 }
 
 // LogValue keeps the password out of logs.

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -37,49 +35,6 @@ func (c *Client) MakeDirectory(ctx context.Context, p DatastorePath) error {
 		}
 	}
 	return wrapErr(op, p.String(), err)
-}
-
-// Upload implements Files. The body is streamed over HTTP to the host's
-// /folder endpoint with the session's cookie; size -1 sends it chunked.
-// A cancelled context aborts the transfer; the partial file is left for
-// the caller to delete (image uploads go to temporary names for this).
-func (c *Client) Upload(ctx context.Context, p DatastorePath, r io.Reader, size int64) error {
-	const op = "upload"
-	p, err := c.checkPath(p)
-	if err != nil {
-		return &OpError{Op: op, Object: p.String(), Err: err}
-	}
-	param := soap.DefaultUpload
-	param.ContentLength = size
-	if size < 0 {
-		param.ContentLength = -1
-	}
-	// Read through a plain io.Reader so net/http cannot learn the length
-	// from the concrete type and disagree with size.
-	body := struct{ io.Reader }{r}
-	if err := c.ds.Upload(ctx, body, p.Path, &param); err != nil {
-		return wrapErr(op, p.String(), httpErr(err))
-	}
-	return nil
-}
-
-// Download implements Files.
-func (c *Client) Download(ctx context.Context, p DatastorePath, w io.Writer) (int64, error) {
-	const op = "download"
-	p, err := c.checkPath(p)
-	if err != nil {
-		return 0, &OpError{Op: op, Object: p.String(), Err: err}
-	}
-	rc, _, err := c.ds.Download(ctx, p.Path, &soap.DefaultDownload)
-	if err != nil {
-		return 0, wrapErr(op, p.String(), httpErr(err))
-	}
-	defer rc.Close()
-	n, err := io.Copy(w, rc)
-	if err != nil {
-		return n, wrapErr(op, p.String(), err)
-	}
-	return n, nil
 }
 
 // httpErr classifies the bare status errors of govmomi's transfers.

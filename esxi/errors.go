@@ -6,6 +6,8 @@ import (
 
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
 // Sentinel errors callers test with errors.Is. Errors returned by this
@@ -33,6 +35,17 @@ var (
 	ErrTLS = errors.New("tls verification failed")
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("esxi client closed")
+	// ErrStalled: a datastore transfer made no progress for
+	// Config.StallTimeout and was stopped.
+	ErrStalled = stall.ErrStalled
+	// ErrAuth: the host refused the credentials (a wrong user name or
+	// password, a locked account). Retrying with the same Config cannot
+	// help, unlike with a network error or a lost session.
+	ErrAuth = errors.New("esxi login refused")
+	// ErrSessionLost: the host refused a datastore transfer because the
+	// session was lost, and the body could not be sent again. The client
+	// has logged in again: retrying the transfer works.
+	ErrSessionLost = errors.New("esxi session lost during a transfer")
 )
 
 // OpError records the operation that failed, the object it was acting on,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -201,4 +202,55 @@ func TestConcurrentLifecycleOneSessionNoLeaks(t *testing.T) {
 	require.NoError(t, c.Close(ctx))
 	assert.Equal(t, 1, env.Calls("Logout"))
 	env.Close()
+}
+
+func TestWrongPasswordIsErrAuth(t *testing.T) {
+	env := esxitest.New(t)
+	cfg := env.Config
+	cfg.Password = "not-the-password"
+	_, err := esxi.Connect(ctxT(t), cfg)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, esxi.ErrAuth)
+	assert.NotContains(t, err.Error(), cfg.Password)
+	assert.Contains(t, err.Error(), "esxi_password")
+
+	// A wrong user name too; the right pair still logs in.
+	cfg = env.Config
+	cfg.Username = "admin"
+	_, err = esxi.Connect(ctxT(t), cfg)
+	assert.ErrorIs(t, err, esxi.ErrAuth)
+	c := env.Connect(t)
+	assert.EqualValues(t, 1, c.Logins())
+}
+
+func TestTransferAfterSessionLossLogsInAgain(t *testing.T) {
+	env := esxitest.New(t)
+	c := env.Connect(t)
+	ctx := ctxT(t)
+	dir, err := esxi.DatastorePath{Datastore: esxitest.Datastore}.Join("i-xfer")
+	require.NoError(t, err)
+	require.NoError(t, c.MakeDirectory(ctx, dir))
+	iso, _ := dir.Join("metadata.iso")
+	payload := strings.Repeat("cd", 64<<10)
+
+	// A seekable body (the metadata CD) is sent again after the login.
+	require.NoError(t, env.TerminateSessions(ctx))
+	require.NoError(t, c.Upload(ctx, iso, strings.NewReader(payload), int64(len(payload))))
+	assert.EqualValues(t, 2, c.Logins())
+	assert.Equal(t, 1, env.Calls("401 /folder"), "the first attempt was refused")
+	var got strings.Builder
+	require.NoError(t, env.TerminateSessions(ctx))
+	_, err = c.Download(ctx, iso, &got)
+	require.NoError(t, err)
+	assert.Equal(t, payload, got.String())
+	assert.EqualValues(t, 3, c.Logins())
+
+	// A stream that cannot be read again fails with ErrSessionLost, and
+	// the session is back for the caller's retry.
+	require.NoError(t, env.TerminateSessions(ctx))
+	err = c.Upload(ctx, iso, io.MultiReader(strings.NewReader(payload)), int64(len(payload)))
+	if err != nil {
+		assert.ErrorIs(t, err, esxi.ErrSessionLost)
+	}
+	require.NoError(t, c.Upload(ctx, iso, io.MultiReader(strings.NewReader(payload)), int64(len(payload))))
 }

@@ -8,7 +8,8 @@
 // esxi.Config (TLS pinned to the simulator's certificate), the datastore's
 // directory on local disk so tests can check what is really there, and
 // hooks to inject faults: fail a method once or N times, delay a method,
-// cut an HTTP upload after N bytes, and terminate the client's sessions.
+// cut an HTTP upload after N bytes, stall a transfer, and terminate the
+// client's sessions.
 // LastRequest shows what the client asked where the simulator does not
 // act on it.
 //
@@ -35,6 +36,14 @@
 // A test that must see stock vcsim, as integrators run it, uses
 // simulator.ESX() directly (see hva's stock-vcsim lifecycle test): the
 // linked-clone launch path needs none of the above.
+//
+// Where vcsim is laxer than a real host, the Env is as strict as the host,
+// so that the client's handling of refusals is tested:
+//   - Login succeeds only with Username and Password: vcsim takes any
+//     non-empty pair; a wrong one gets ESXi's InvalidLogin fault.
+//   - Datastore transfers (/folder) need the cookie of a live session:
+//     vcsim's handler ignores it; without one, or after the session was
+//     terminated or expired, the answer is ESXi's 401 Unauthorized.
 package esxitest
 
 import (
@@ -98,6 +107,9 @@ type Env struct {
 	faults map[string]*methodFault
 	delays map[string]time.Duration
 	cut    *uploadCut
+	stall  *transferStall
+	done   chan struct{} // closed by Close
+	closed sync.Once
 
 	ignoreShutdown bool
 }
@@ -130,6 +142,7 @@ func Start(ctx context.Context) (env *Env, err error) {
 		last:   map[string]any{},
 		faults: map[string]*methodFault{},
 		delays: map[string]time.Duration{},
+		done:   make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -145,8 +158,8 @@ func Start(ctx context.Context) (env *Env, err error) {
 	env.model = m
 	m.Service.TLS = new(tls.Config)
 	m.Service.HandleFunc("PUT /folder/", env.serveUpload)
-	m.Service.HandleFunc("POST /folder/", env.serveFolder)
-	m.Service.HandleFunc("GET /folder/", env.serveFolder) // and HEAD
+	m.Service.HandleFunc("POST /folder/", env.serveTransfer)
+	m.Service.HandleFunc("GET /folder/", env.serveTransfer) // and HEAD
 	m.Map().Handler = env.handle
 	gate := newTaskGate()
 	m.Map().AddHandler(gate)
@@ -210,6 +223,7 @@ func (e *Env) Certificate() *x509.Certificate { return e.server.Certificate() }
 
 // Close stops the simulator and removes its files.
 func (e *Env) Close() {
+	e.closed.Do(func() { close(e.done) })
 	if e.admin != nil {
 		_ = e.admin.Logout(context.Background())
 		e.admin.CloseIdleConnections()
@@ -245,7 +259,8 @@ func (e *Env) Connect(t testing.TB) *esxi.Client {
 func (e *Env) handle(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
 	// The simulator looks the target up again after this hook, by
 	// m.This: pointing it at deafGuest swaps the implementation.
-	if l, ok := m.Body.(*types.Login); ok && l.UserName == adminUser {
+	l, isLogin := m.Body.(*types.Login)
+	if isLogin && l.UserName == adminUser {
 		return nil, nil
 	}
 	e.mu.Lock()
@@ -275,6 +290,9 @@ func (e *Env) handle(ctx *simulator.Context, m *simulator.Method) (mo.Reference,
 	}
 	deaf := e.ignoreShutdown && m.Name == "ShutdownGuest"
 	e.mu.Unlock()
+	if fault == nil && isLogin {
+		fault = checkLogin(l)
+	}
 	if delay > 0 {
 		time.Sleep(delay)
 	}
@@ -337,6 +355,7 @@ func (e *Env) ClearFaults() {
 	e.faults = map[string]*methodFault{}
 	e.delays = map[string]time.Duration{}
 	e.cut = nil
+	e.stall = nil
 	e.ignoreShutdown = false
 }
 

@@ -2,8 +2,10 @@ package esxitest_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -74,4 +76,36 @@ func Example() {
 	defer c.Close(ctx)
 	fmt.Println(c.Datastore(), env.Config.Datacenter, env.Config.PortGroup, len(env.Files()))
 	// Output: datastore1 ha-datacenter VM Network 0
+}
+
+// The datastore's /folder endpoint needs a live session's cookie, as on
+// ESXi: no cookie, or the cookie of a terminated session, is a 401.
+func TestFolderNeedsALiveSession(t *testing.T) {
+	env := esxitest.New(t)
+	ctx := t.Context()
+	u := *env.URL
+	u.Path = "/folder/x.txt"
+	u.RawQuery = "dsName=" + esxitest.Datastore
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // the simulator's own certificate
+	t.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Transport: tr}
+	get := func(cookie string) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		require.NoError(t, err)
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "vmware_soap_session", Value: cookie})
+		}
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusUnauthorized, get(""))
+	assert.Equal(t, http.StatusUnauthorized, get("made-up"))
+
+	c := env.Connect(t)
+	cookie := c.Vim25().SessionCookie().Value
+	assert.Equal(t, http.StatusNotFound, get(cookie), "a live session passes (the file does not exist)")
+	require.NoError(t, env.TerminateSessions(ctx))
+	assert.Equal(t, http.StatusUnauthorized, get(cookie), "a terminated session is refused")
 }

@@ -69,7 +69,27 @@ func (e *Env) serveFolder(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// serveTransfer serves a GET, HEAD or POST on /folder: the session
+// check, a stall if one is pending, then the file.
+func (e *Env) serveTransfer(w http.ResponseWriter, r *http.Request) {
+	if !e.authorized(w, r) {
+		return
+	}
+	if after := e.takeStall(); after >= 0 {
+		e.stallDownload(w, r, after)
+		return
+	}
+	e.serveFolder(w, r)
+}
+
 func (e *Env) serveUpload(w http.ResponseWriter, r *http.Request) {
+	if !e.authorized(w, r) {
+		return
+	}
+	if after := e.takeStall(); after >= 0 {
+		e.stallUpload(w, r, after)
+		return
+	}
 	e.mu.Lock()
 	e.calls["PUT /folder"]++
 	var after int64 = -1
