@@ -11,6 +11,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
 // Captured describes a pair read from the datastore.
@@ -167,13 +168,26 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 	return res.c, nil
 }
 
+// doPut sends req under a stall watchdog that runs from the start: the
+// target must take each next byte of the body, and answer after the last
+// one, within the stall timeout (time spent waiting on the datastore
+// download feeding the body does not count, that download has its own).
 func doPut(f *fetcher, req *http.Request) error {
+	wctx, wd := stall.New(req.Context(), f.stall)
+	defer wd.Stop()
+	req = req.WithContext(wctx)
+	if req.Body != nil {
+		req.Body = io.NopCloser(wd.Sink(req.Body))
+	} else {
+		wd.Arm()
+	}
 	resp, err := f.client.Do(req)
+	wd.Disarm()
 	if err != nil {
-		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), redact.Err(err))
+		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), wd.Wrap(redact.Err(err)))
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(wd.Source(resp.Body), 4<<10))
 	if resp.StatusCode/100 != 2 {
 		return statusError(http.MethodPut, req.URL, resp)
 	}

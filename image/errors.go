@@ -3,6 +3,8 @@ package image
 import (
 	"errors"
 	"fmt"
+
+	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
 // Sentinel errors callers test with errors.Is.
@@ -29,6 +31,10 @@ var (
 	// ErrLockTimeout: another agent held the datastore lock of an image
 	// for longer than CacheOptions.LockTimeout.
 	ErrLockTimeout = errors.New("timed out waiting for the image lock")
+	// ErrStalled: a transfer (a source's GET, a backup's PUT) made no
+	// progress for FetchOptions.StallTimeout; a GET is retried, and the
+	// error is returned when the retries ran out.
+	ErrStalled = stall.ErrStalled
 )
 
 // ChecksumError reports an md5 that did not match. It Is

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
 // FetchOptions say how sources (and PutPair's targets) are reached.
@@ -48,7 +49,7 @@ const (
 )
 
 // errStalled is the cause given to an attempt that stopped delivering.
-var errStalled = errors.New("no data for the stall timeout")
+var errStalled = stall.ErrStalled
 
 // fetcher reads sources over http, https and file with retries.
 type fetcher struct {
@@ -164,24 +165,33 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 	}
 }
 
+// getSmall GETs the descriptor under a stall watchdog: the headers, and
+// then each next byte, must come within the stall timeout, whatever
+// client the caller gave.
 func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	wctx, wd := stall.New(ctx, f.stall)
+	defer wd.Stop()
+	req, err := http.NewRequestWithContext(wctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(u), err)
 	}
+	wd.Arm()
 	resp, err := f.client.Do(req)
+	wd.Disarm()
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), redact.Err(err))
+		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), wd.Wrap(redact.Err(err)))
 	}
 	defer resp.Body.Close()
+	body := wd.Source(resp.Body)
 	if resp.StatusCode/100 != 2 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
 		return nil, statusError(http.MethodGet, u, resp)
 	}
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: GET %s: %d bytes is more than the limit of %d for a descriptor", ErrInvalidDescriptor, redact.URL(u), resp.ContentLength, limit)
 	}
-	return readLimited(resp.Body, limit, "GET "+redact.URL(u))
+	b, err := readLimited(body, limit, "GET "+redact.URL(u))
+	return b, wd.Wrap(err)
 }
 
 func readLimited(r io.Reader, limit int64, what string) ([]byte, error) {
@@ -325,8 +335,15 @@ func (s *httpStream) attempt() error {
 			req.Header.Set("If-Range", s.validator)
 		}
 	}
+	// The watchdog also bounds the wait for the headers, whatever client
+	// the caller gave (a transport of ours has ResponseHeaderTimeout too).
+	s.watchdog = time.AfterFunc(s.f.stall, func() { cancel(fmt.Errorf("%w: no response for %s", errStalled, s.f.stall)) })
 	resp, err := s.f.client.Do(req)
+	s.watchdog.Stop()
 	if err != nil {
+		if cause := context.Cause(actx); errors.Is(cause, errStalled) && s.ctx.Err() == nil {
+			err = cause
+		}
 		cancel(nil)
 		return fmt.Errorf("GET %s: %w", redact.URL(s.u), redact.Err(err))
 	}
