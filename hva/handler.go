@@ -75,6 +75,9 @@ type Options struct {
 	// SoftPowerOffTimeout is how long soft_poweroff waits for the guest
 	// before powering off hard. Default 2 minutes.
 	SoftPowerOffTimeout time.Duration
+	// JobDeadlines bound how long each kind of job may run; see
+	// JobDeadlines for the defaults.
+	JobDeadlines JobDeadlines
 	// MetadataItems are extra metadata items written for every instance
 	// (path relative to meta-data/ -> value).
 	MetadataItems map[string]string
@@ -188,9 +191,11 @@ func (h *Handler) job(ctx context.Context, name, id string, fn func(ctx context.
 		return fmt.Errorf("%s %s: %w", name, id, err)
 	}
 	defer release()
+	ctx, cancel := h.withDeadline(ctx, name, id)
+	defer cancel()
 	start := time.Now()
 	log.Info("job started")
-	err = fn(ctx, log)
+	err = deadlineErr(ctx, fn(ctx, log))
 	if err != nil {
 		log.Error("job failed", "err", err, "duration", time.Since(start).Round(time.Millisecond))
 		return err

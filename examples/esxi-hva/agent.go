@@ -144,7 +144,10 @@ func serve(ctx context.Context, f *flags, base *slog.Logger) error {
 		SoftPowerOffTimeout: conf.SoftPowerOffTimeout,
 		MetadataItems:       conf.MetadataItems,
 		TransferProgress:    m.TransferProgress,
-		Logger:              base,
+		JobDeadlines: hva.JobDeadlines{
+			Launch: conf.JobDeadlineLaunch, Backup: conf.JobDeadlineBackup, Other: conf.JobDeadlineOther,
+		},
+		Logger: base,
 	})
 	if err != nil {
 		return err

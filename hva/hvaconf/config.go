@@ -27,7 +27,8 @@ type Config struct {
 	VMDataDir      string // vm_data_dir: Wakame's local instance directory
 	EdgeNetworking string // edge_networking (default "netfilter", as in Wakame; ESXi has none)
 	// ImageCacheBudget (image_cache_budget, esxi-hva's own) is the datastore
-	// space the image cache may use, in bytes; 0 means no limit. The value
+	// space the image cache may use, in bytes (default
+	// DefaultImageCacheBudget); 0 means no limit. The value
 	// is an integer or a string with a unit: "512M", "10G", "10GiB" (powers
 	// of 1024) or "10GB" (powers of 1000).
 	ImageCacheBudget int64
@@ -49,6 +50,16 @@ type Config struct {
 	//   config.metadata_items = { "extra-hosts/fluent.local" => "192.168.1.101" }
 	// Paths are relative, '/'-separated and without "." or ".." parts.
 	MetadataItems map[string]string
+	// JobDeadlineLaunch, JobDeadlineBackup and JobDeadlineOther
+	// (job_deadline_launch, job_deadline_backup, job_deadline_other,
+	// esxi-hva's own) bound how long a job of each kind may run before it
+	// is cancelled and rolled back: seconds as a number, or a Go duration
+	// string such as "3h". Defaults: hva.DefaultLaunchDeadline (3h),
+	// hva.DefaultBackupDeadline (3h), hva.DefaultOtherDeadline (15m); 0
+	// takes the default.
+	JobDeadlineLaunch time.Duration
+	JobDeadlineBackup time.Duration
+	JobDeadlineOther  time.Duration
 }
 
 // Default values of Config.
@@ -60,6 +71,16 @@ const (
 	DefaultEdgeNetworking      = "netfilter"
 	DefaultConcurrency         = 4
 	DefaultSoftPowerOffTimeout = 120 * time.Second
+	// DefaultImageCacheBudget is 100 GiB: a dozen or more of the usual 2
+	// to 8 GiB images with room to spare, and at most a tenth of the
+	// datastores ESXi hosts are usually installed with (1 TB and up), so
+	// that the cache never crowds out the instances' disks. Unused
+	// entries beyond it are pruned, oldest first.
+	DefaultImageCacheBudget = 100 << 30
+	// Job deadlines, as in package hva (which hvaconf does not import).
+	DefaultJobDeadlineLaunch = 3 * time.Hour
+	DefaultJobDeadlineBackup = 3 * time.Hour
+	DefaultJobDeadlineOther  = 15 * time.Minute
 )
 
 // maxConcurrency bounds the concurrency setting to something a single
@@ -82,6 +103,10 @@ func DefaultConfig() Config {
 		UseLinkedClone:      true,
 		Concurrency:         DefaultConcurrency,
 		SoftPowerOffTimeout: DefaultSoftPowerOffTimeout,
+		ImageCacheBudget:    DefaultImageCacheBudget,
+		JobDeadlineLaunch:   DefaultJobDeadlineLaunch,
+		JobDeadlineBackup:   DefaultJobDeadlineBackup,
+		JobDeadlineOther:    DefaultJobDeadlineOther,
 	}
 }
 
@@ -119,6 +144,9 @@ func (f *File) Config() (Config, []string, error) {
 	cv.boolean(KeyUseLinkedClone, &c.UseLinkedClone)
 	cv.integer(KeyConcurrency, &c.Concurrency, 1, maxConcurrency)
 	cv.duration(KeySoftPowerOffTimeout, &c.SoftPowerOffTimeout)
+	cv.duration(KeyJobDeadlineLaunch, &c.JobDeadlineLaunch)
+	cv.duration(KeyJobDeadlineBackup, &c.JobDeadlineBackup)
+	cv.duration(KeyJobDeadlineOther, &c.JobDeadlineOther)
 	cv.items(KeyMetadataItems, &c.MetadataItems)
 	cv.metadataSection(&c.MetadataItems)
 

@@ -37,6 +37,10 @@ func TestConfigSeed(t *testing.T) {
 		UseLinkedClone:      true,
 		Concurrency:         4,
 		SoftPowerOffTimeout: 120 * time.Second,
+		ImageCacheBudget:    DefaultImageCacheBudget,
+		JobDeadlineLaunch:   3 * time.Hour,
+		JobDeadlineBackup:   3 * time.Hour,
+		JobDeadlineOther:    15 * time.Minute,
 	}
 	assert.Equal(t, want, c)
 	require.NoError(t, c.Validate())
@@ -81,6 +85,9 @@ func TestConfigWakameCurrent(t *testing.T) {
 		UseLinkedClone:      true,
 		Concurrency:         8,
 		SoftPowerOffTimeout: 90 * time.Second,
+		JobDeadlineLaunch:   3 * time.Hour,
+		JobDeadlineBackup:   3 * time.Hour,
+		JobDeadlineOther:    15 * time.Minute,
 		MetadataItems: map[string]string{
 			"extra-hosts/fluent.local": "192.168.1.101", "x-foo": "bar",
 			"extra-hosts/dns.local": "192.168.1.53",
@@ -144,6 +151,10 @@ func TestConfigValues(t *testing.T) {
 		{"timeout float", "config.soft_poweroff_timeout = 2.5", func(t *testing.T, c Config) { assert.Equal(t, 2500*time.Millisecond, c.SoftPowerOffTimeout) }},
 		{"timeout zero", "config.soft_poweroff_timeout = 0", func(t *testing.T, c Config) { assert.Equal(t, time.Duration(0), c.SoftPowerOffTimeout) }},
 		{"timeout string", "config.soft_poweroff_timeout = '3m'", func(t *testing.T, c Config) { assert.Equal(t, 3*time.Minute, c.SoftPowerOffTimeout) }},
+		{"launch deadline", "config.job_deadline_launch = '6h'", func(t *testing.T, c Config) { assert.Equal(t, 6*time.Hour, c.JobDeadlineLaunch) }},
+		{"backup deadline", "config.job_deadline_backup = 7200", func(t *testing.T, c Config) { assert.Equal(t, 2*time.Hour, c.JobDeadlineBackup) }},
+		{"other deadline", "config.job_deadline_other = '20m'", func(t *testing.T, c Config) { assert.Equal(t, 20*time.Minute, c.JobDeadlineOther) }},
+		{"no cache budget", "config.image_cache_budget = 0", func(t *testing.T, c Config) { assert.Equal(t, int64(0), c.ImageCacheBudget) }},
 		{"concurrency", "config.concurrency = 1", func(t *testing.T, c Config) { assert.Equal(t, 1, c.Concurrency) }},
 		{"items symbol and int", "config.metadata_items = {a: :b, 'c/d' => 5}", func(t *testing.T, c Config) {
 			assert.Equal(t, map[string]string{"a": "b", "c/d": "5"}, c.MetadataItems)
@@ -302,7 +313,7 @@ func TestKnownKeys(t *testing.T) {
 	assert.Contains(t, keys, "esxi_ipaddress")
 	assert.Contains(t, keys, "metadata_items")
 	assert.Contains(t, keys, "use_linked_clone")
-	assert.Len(t, keys, 15)
+	assert.Len(t, keys, 18)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
 }

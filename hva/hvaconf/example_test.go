@@ -143,8 +143,11 @@ func ExampleConfig_WriteConf() {
 	// config.esxi_portgroup = "VM Network"
 	// config.vm_data_dir = ""
 	// config.edge_networking = "off"
-	// config.image_cache_budget = 0
+	// config.image_cache_budget = 107374182400
 	// config.use_linked_clone = true
 	// config.concurrency = 4
 	// config.soft_poweroff_timeout = 120
+	// config.job_deadline_launch = 10800
+	// config.job_deadline_backup = 10800
+	// config.job_deadline_other = 900
 }

@@ -20,6 +20,9 @@ const (
 	KeyConcurrency         = "concurrency"
 	KeySoftPowerOffTimeout = "soft_poweroff_timeout"
 	KeyMetadataItems       = "metadata_items"
+	KeyJobDeadlineLaunch   = "job_deadline_launch"
+	KeyJobDeadlineBackup   = "job_deadline_backup"
+	KeyJobDeadlineOther    = "job_deadline_other"
 )
 
 // usedKeys are the settings Config reads.
@@ -29,6 +32,7 @@ var usedKeys = map[string]bool{
 	KeyESXiThumbprint: true, KeyESXiPortGroup: true, KeyVMDataDir: true,
 	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyUseLinkedClone: true, KeyConcurrency: true,
 	KeySoftPowerOffTimeout: true, KeyMetadataItems: true,
+	KeyJobDeadlineLaunch: true, KeyJobDeadlineBackup: true, KeyJobDeadlineOther: true,
 }
 
 // wakameKeys are the other top-level settings of Wakame's hva.conf

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // redacted stands for a password in every rendering of a Config.
@@ -78,13 +79,19 @@ func (c Config) render(goSyntax bool) string {
 	field(false, "ImageCacheBudget", strconv.FormatInt(c.ImageCacheBudget, 10))
 	field(false, "UseLinkedClone", strconv.FormatBool(c.UseLinkedClone))
 	field(false, "Concurrency", strconv.Itoa(c.Concurrency))
+	dur := func(d time.Duration) string { return d.String() }
 	if goSyntax {
-		field(false, "SoftPowerOffTimeout", strconv.FormatInt(int64(c.SoftPowerOffTimeout), 10))
+		dur = func(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
+	}
+	field(false, "SoftPowerOffTimeout", dur(c.SoftPowerOffTimeout))
+	if goSyntax {
 		field(false, "MetadataItems", fmt.Sprintf("%#v", c.MetadataItems))
 	} else {
-		field(false, "SoftPowerOffTimeout", c.SoftPowerOffTimeout.String())
 		field(false, "MetadataItems", fmt.Sprintf("%v", c.MetadataItems))
 	}
+	field(false, "JobDeadlineLaunch", dur(c.JobDeadlineLaunch))
+	field(false, "JobDeadlineBackup", dur(c.JobDeadlineBackup))
+	field(false, "JobDeadlineOther", dur(c.JobDeadlineOther))
 	b.WriteString("}")
 	return b.String()
 }
@@ -128,6 +135,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("concurrency", c.Concurrency),
 		slog.Duration("soft_poweroff_timeout", c.SoftPowerOffTimeout),
 		slog.Any("metadata_items", slog.GroupValue(items...)),
+		slog.Duration("job_deadline_launch", c.JobDeadlineLaunch),
+		slog.Duration("job_deadline_backup", c.JobDeadlineBackup),
+		slog.Duration("job_deadline_other", c.JobDeadlineOther),
 	)
 }
 
@@ -148,6 +158,9 @@ type configJSON struct {
 	Concurrency         int               `json:"concurrency"`
 	SoftPowerOffTimeout float64           `json:"soft_poweroff_timeout"`
 	MetadataItems       map[string]string `json:"metadata_items,omitempty"`
+	JobDeadlineLaunch   float64           `json:"job_deadline_launch"`
+	JobDeadlineBackup   float64           `json:"job_deadline_backup"`
+	JobDeadlineOther    float64           `json:"job_deadline_other"`
 }
 
 // MarshalJSON encodes the Config with hva.conf key names, the password as
@@ -160,7 +173,9 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		ESXiInsecure: c.ESXiInsecure, ESXiThumbprint: c.ESXiThumbprint, ESXiPortGroup: c.ESXiPortGroup,
 		VMDataDir: c.VMDataDir, EdgeNetworking: c.EdgeNetworking, ImageCacheBudget: c.ImageCacheBudget,
 		UseLinkedClone: c.UseLinkedClone, Concurrency: c.Concurrency, SoftPowerOffTimeout: c.SoftPowerOffTimeout.Seconds(),
-		MetadataItems: c.MetadataItems,
+		MetadataItems:     c.MetadataItems,
+		JobDeadlineLaunch: c.JobDeadlineLaunch.Seconds(), JobDeadlineBackup: c.JobDeadlineBackup.Seconds(),
+		JobDeadlineOther: c.JobDeadlineOther.Seconds(),
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,11 +33,17 @@ func (c Config) WriteConf(w io.Writer) error {
 	line(KeyImageCacheBudget, strconv.FormatInt(c.ImageCacheBudget, 10))
 	line(KeyUseLinkedClone, strconv.FormatBool(c.UseLinkedClone))
 	line(KeyConcurrency, strconv.Itoa(c.Concurrency))
-	if c.SoftPowerOffTimeout%1e9 == 0 {
-		line(KeySoftPowerOffTimeout, strconv.FormatInt(int64(c.SoftPowerOffTimeout/1e9), 10))
-	} else {
-		line(KeySoftPowerOffTimeout, RubyString(c.SoftPowerOffTimeout.String()))
+	dur := func(key string, d time.Duration) {
+		if d%1e9 == 0 {
+			line(key, strconv.FormatInt(int64(d/1e9), 10))
+		} else {
+			line(key, RubyString(d.String()))
+		}
 	}
+	dur(KeySoftPowerOffTimeout, c.SoftPowerOffTimeout)
+	dur(KeyJobDeadlineLaunch, c.JobDeadlineLaunch)
+	dur(KeyJobDeadlineBackup, c.JobDeadlineBackup)
+	dur(KeyJobDeadlineOther, c.JobDeadlineOther)
 	if c.MetadataItems != nil {
 		keys := sortedStringKeys(c.MetadataItems)
 		if len(keys) == 0 {

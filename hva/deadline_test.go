@@ -1,0 +1,57 @@
+package hva_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/esxi-hva/esxi-hva/hva"
+	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+)
+
+// A launch held by a source that trickles (no stall: the watchdog would
+// not fire) is cancelled at its deadline and rolled back, and the single
+// concurrency slot goes to the next job.
+func TestJobPastItsDeadlineIsRolledBackAndFreesItsSlot(t *testing.T) {
+	x := newHarness(t, func(o *hva.Options) {
+		o.Concurrency = 1
+		o.JobDeadlines = hva.JobDeadlines{Launch: 500 * time.Millisecond}
+	})
+	const slow, next = "i-slow0001", "i-next0001"
+	x.addInstance(slow, "initializing", "525400000091")
+	x.addInstance(next, "running", "525400000092") // its VM is already gone
+	reached, release := x.img.HoldNext(256 << 10)
+	defer release()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- x.h.RunLocalStore(ctx, slow) }()
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the download never started")
+	}
+	// The slot is held: the next job waits for it, then runs.
+	nextDone := make(chan error, 1)
+	go func() { nextDone <- x.h.Terminate(ctx, next, false) }()
+
+	err := <-done
+	require.Error(t, err)
+	assert.ErrorIs(t, err, hva.ErrDeadline)
+	assert.NoError(t, ctx.Err(), "the deadline, not the caller, ended the job")
+	assert.False(t, x.exists(t, slow), "rolled back")
+	assert.Equal(t, "terminated", x.col.State(slow))
+	require.NoError(t, <-nextDone, "the freed slot ran the next job")
+	assert.Equal(t, "terminated", x.col.State(next))
+}
+
+// hvaconf keeps its own copy of the defaults (it does not import hva).
+func TestHvaconfDeadlineDefaultsMatch(t *testing.T) {
+	assert.Equal(t, hva.DefaultLaunchDeadline, hvaconf.DefaultJobDeadlineLaunch)
+	assert.Equal(t, hva.DefaultBackupDeadline, hvaconf.DefaultJobDeadlineBackup)
+	assert.Equal(t, hva.DefaultOtherDeadline, hvaconf.DefaultJobDeadlineOther)
+}
