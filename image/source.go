@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/retry"
 	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
@@ -33,8 +34,9 @@ type FetchOptions struct {
 	// reset or refused, a body cut short, 408, 429, 5xx, a stall) is retried
 	// within one transfer; 0 means 3, negative means none.
 	Retries int
-	// Backoff is the wait before the first retry, doubled for each next one
-	// (at most 30s); 0 means 500ms.
+	// Backoff is the longest wait before the first retry, doubled for each
+	// next one (at most 30s); each wait is drawn at random below it (full
+	// jitter). 0 means 500ms.
 	Backoff time.Duration
 	// StallTimeout aborts (and retries) a response that delivers no byte for
 	// this long, also used as the response-header timeout; 0 means 60s.
@@ -77,6 +79,7 @@ func newFetcher(o FetchOptions, log *slog.Logger) *fetcher {
 	if f.log == nil {
 		f.log = slog.Default()
 	}
+	f.log = ctxLogger(f.log)
 	if o.HTTPClient != nil {
 		f.client = o.HTTPClient
 		return f
@@ -98,22 +101,11 @@ func (f *fetcher) idle() {
 	}
 }
 
-// wait sleeps before retry number n (1-based), or returns the context's
+// wait sleeps before retry number n (1-based): capped exponential backoff
+// from FetchOptions.Backoff with full jitter, or returns the context's
 // error.
 func (f *fetcher) wait(ctx context.Context, n int) error {
-	d := f.backoff
-	for i := 1; i < n && d < maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, maxBackoff)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
+	return retry.Backoff{Base: f.backoff, Cap: maxBackoff}.Wait(ctx, n)
 }
 
 // transient reports whether err is worth a retry.
@@ -152,7 +144,7 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 			if attempt > f.retries || !transient(ctx, last) {
 				return nil, last
 			}
-			f.log.WarnContext(ctx, "retrying image source", "url", redact.URL(u), "attempt", attempt, "error", last)
+			f.log.WarnContext(ctx, "retrying image source", "url", redact.URL(u), "attempt", attempt, "err", last)
 			if err := f.wait(ctx, attempt); err != nil {
 				return nil, err
 			}
@@ -308,7 +300,7 @@ func (s *httpStream) reopen(last error) error {
 				return fmt.Errorf("giving up after %d attempts: %w", s.attempts, last)
 			}
 			s.retriesLeft--
-			s.f.log.WarnContext(s.ctx, "retrying image source", "url", redact.URL(s.u), "offset", s.off, "attempt", s.attempts+1, "error", last)
+			s.f.log.WarnContext(s.ctx, "retrying image source", "url", redact.URL(s.u), "offset", s.off, "attempt", s.attempts+1, "err", last)
 			if err := s.f.wait(s.ctx, s.attempts); err != nil {
 				return err
 			}

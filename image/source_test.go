@@ -80,9 +80,9 @@ func TestFetcherDefaultsAndBackoff(t *testing.T) {
 	f = newFetcher(FetchOptions{Backoff: time.Millisecond, HTTPClient: http.DefaultClient}, nil)
 	assert.Nil(t, f.own)
 	assert.Same(t, http.DefaultClient, f.client)
-	start := time.Now()
-	assert.NoError(t, f.wait(context.Background(), 3)) // 1ms, doubled twice
-	assert.GreaterOrEqual(t, time.Since(start), 4*time.Millisecond)
+	// At most 1ms doubled twice, drawn below that (full jitter: see
+	// internal/retry's tests for the bounds).
+	assert.NoError(t, f.wait(context.Background(), 3))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, newFetcher(FetchOptions{Backoff: time.Hour}, nil).wait(ctx, 1), context.Canceled)

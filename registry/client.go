@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/esxi-hva/esxi-hva/internal/retry"
 )
 
 // DefaultAPIPath is where dcmgr serves the 12.03 API.
@@ -48,11 +50,15 @@ func WithHTTPClient(hc *http.Client) ClientOption { return func(c *Client) { c.h
 func WithTimeout(d time.Duration) ClientOption { return func(c *Client) { c.timeout = d } }
 
 // WithRetries retries idempotent reads (GET) up to n more times on transport
-// errors and 502/503/504 answers, waiting backoff, 2*backoff, ... between
+// errors and 502/503/504 answers, waiting at most backoff, 2*backoff, ...
+// (up to 10 s, each wait drawn at random below that: full jitter) between
 // tries. The default is 2 retries from 200 ms. Writes are never retried.
 func WithRetries(n int, backoff time.Duration) ClientOption {
 	return func(c *Client) { c.retries, c.backoff = n, backoff }
 }
+
+// maxBackoff caps the wait between retries of a read.
+const maxBackoff = 10 * time.Second
 
 // WithLogger logs requests at debug level (method, path, status; never
 // headers or credentials).
@@ -117,22 +123,17 @@ func (c *Client) do(ctx context.Context, method, path string, form url.Values, o
 	if method == http.MethodGet {
 		tries += max(c.retries, 0)
 	}
-	wait := c.backoff
+	backoff := retry.Backoff{Base: c.backoff, Cap: maxBackoff}
 	for try := 1; ; try++ {
-		var retry bool
-		retry, err = c.once(ctx, method, &u, path, body, out)
-		if err == nil || !retry || try >= tries {
+		var again bool
+		again, err = c.once(ctx, method, &u, path, body, out)
+		if err == nil || !again || try >= tries {
 			return err
 		}
 		c.log.DebugContext(ctx, "wakame api: retrying", "method", method, "path", path, "try", try, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if werr := backoff.Wait(ctx, try); werr != nil {
 			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
-		case <-t.C:
 		}
-		wait *= 2
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/retry"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
@@ -270,8 +271,8 @@ func (n *Node) supervise(s *session) {
 			n.mu.Unlock()
 			n.log.Warn("broker connection lost; reconnecting", "err", aerr)
 		}
-		backoff := n.opts.ReconnectMin
-		for {
+		backoff := retry.Backoff{Base: n.opts.ReconnectMin, Cap: n.opts.ReconnectMax}
+		for attempt := 1; ; attempt++ {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			go func() {
 				select {
@@ -291,13 +292,11 @@ func (n *Node) supervise(s *session) {
 				return
 			default:
 			}
-			n.log.Warn("reconnect failed", "err", err, "retry_in", backoff)
-			select {
-			case <-n.done:
+			wait := backoff.Delay(attempt)
+			n.log.Warn("reconnect failed", "err", err, "retry_in", wait)
+			if !retry.SleepUntil(n.done, wait) {
 				return
-			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, n.opts.ReconnectMax)
 		}
 	}
 }
