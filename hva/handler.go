@@ -209,7 +209,9 @@ type jobKey struct{}
 type jobInfo struct{ job, instanceID string }
 
 // withJob remembers the running job in ctx, for progress callbacks.
+// The image package's log lines under ctx carry the job and instance id.
 func withJob(ctx context.Context, job, id string) context.Context {
+	ctx = image.WithLogAttrs(ctx, slog.String("job", job), slog.String("instance_id", id))
 	return context.WithValue(ctx, jobKey{}, jobInfo{job, id})
 }
 

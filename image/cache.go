@@ -115,6 +115,7 @@ func NewCache(files esxi.Files, opts CacheOptions) *Cache {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	opts.Logger = ctxLogger(opts.Logger)
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = defaultLockTimeout
 	}
@@ -241,7 +242,7 @@ func (c *Cache) Ensure(ctx context.Context, src Source, progress ProgressFunc) (
 	if err != nil && used != src.URI && ctx.Err() == nil && isSourceError(err) {
 		// The fetch shared with a concurrent caller used that caller's
 		// source, and the source failed: this caller's may be healthy.
-		c.log.WarnContext(ctx, "image cache: the shared fetch's source failed; fetching from this caller's own", "md5", sum, "error", err)
+		c.log.WarnContext(ctx, "image cache: the shared fetch's source failed; fetching from this caller's own", "md5", sum, "err", err)
 		e, _, err = c.join(ctx, sum, src.URI, true, progress, fetch)
 	}
 	return e, err
@@ -299,7 +300,7 @@ func (c *Cache) Deploy(ctx context.Context, src Source, dst esxi.DatastorePath, 
 		// The entry lost its flat (deleted by hand, or pruned by another
 		// agent while its marker was being rewritten): drop it and fetch
 		// the image again, once.
-		c.log.WarnContext(ctx, "image cache: entry is broken, fetching it again", "md5", sum, "error", err)
+		c.log.WarnContext(ctx, "image cache: entry is broken, fetching it again", "md5", sum, "err", err)
 		c.cleanup(ctx, dst, dstFlat, e.Dir)
 		if e, err = c.Ensure(ctx, src, progress); err != nil {
 			return err
@@ -343,7 +344,7 @@ func (c *Cache) cleanup(ctx context.Context, paths ...esxi.DatastorePath) {
 	defer cancel()
 	for _, p := range paths {
 		if err := c.files.Delete(ctx, p); err != nil && !errors.Is(err, esxi.ErrNotFound) {
-			c.log.WarnContext(ctx, "image cleanup failed", "path", p.String(), "error", err)
+			c.log.WarnContext(ctx, "image cleanup failed", "path", p.String(), "err", err)
 		}
 	}
 }
@@ -368,7 +369,7 @@ func (c *Cache) touch(ctx context.Context, e Entry) {
 	}
 	m := marker{MD5: e.MD5, Source: e.Source, Size: e.Size, Created: e.Created, LastUsed: time.Now().UTC()}
 	if err := c.replaceMarker(ctx, e.Dir, m); err != nil {
-		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "error", err)
+		c.log.WarnContext(ctx, "image cache: recording last use failed", "md5", e.MD5, "err", err)
 	}
 }
 

@@ -53,7 +53,7 @@ func (c *Cache) lock(ctx context.Context, sum string) (release func(), waited bo
 			if ctx.Err() != nil {
 				return nil, true, context.Cause(ctx)
 			}
-			c.log.WarnContext(ctx, "image lock: reading the owner failed", "lock", lp.String(), "error", derr)
+			c.log.WarnContext(ctx, "image lock: reading the owner failed", "lock", lp.String(), "err", derr)
 		case !haveSeen || !bytes.Equal(buf.Bytes(), seen):
 			seen, seenAt, haveSeen = buf.Bytes(), time.Now(), true
 		case time.Since(seenAt) > c.opts.StaleLock:
@@ -87,7 +87,7 @@ func (c *Cache) holdLock(ctx context.Context, lp, owner esxi.DatastorePath) func
 	beat := func(n int) {
 		b := fmt.Appendf(nil, "host=%s pid=%d beat=%d time=%s\n", host, os.Getpid(), n, time.Now().UTC().Format(time.RFC3339Nano))
 		if err := c.files.Upload(ctx, owner, bytes.NewReader(b), int64(len(b))); err != nil && ctx.Err() == nil {
-			c.log.WarnContext(ctx, "image lock: heartbeat failed", "lock", lp.String(), "error", err)
+			c.log.WarnContext(ctx, "image lock: heartbeat failed", "lock", lp.String(), "err", err)
 		}
 	}
 	// No beat right away: a waiter takes a missing owner file as one

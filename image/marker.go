@@ -88,7 +88,7 @@ func (c *Cache) repairMarker(ctx context.Context, sum string, why error) (Entry,
 			}
 			c.log.WarnContext(ctx, "image cache: rewriting an entry's marker from its verified pair", "md5", sum, "reason", why)
 			if err := c.replaceMarker(ctx, e.Dir, m); err != nil {
-				c.log.WarnContext(ctx, "image cache: rewriting a marker failed; the entry is used anyway", "md5", sum, "error", err)
+				c.log.WarnContext(ctx, "image cache: rewriting a marker failed; the entry is used anyway", "md5", sum, "err", err)
 			}
 			e.Size, e.Created, e.LastUsed = m.Size, m.Created, m.LastUsed
 			return e, nil

@@ -44,7 +44,7 @@ func (c *Cache) pruneTemps(ctx context.Context, now time.Time, dryRun bool) {
 			continue
 		}
 		if err := c.files.Delete(ctx, fi.Path); err != nil && !errors.Is(err, esxi.ErrNotFound) {
-			c.log.WarnContext(ctx, "image cache: deleting a temporary folder failed", "path", fi.Path.String(), "error", err)
+			c.log.WarnContext(ctx, "image cache: deleting a temporary folder failed", "path", fi.Path.String(), "err", err)
 		}
 	}
 }
@@ -72,7 +72,7 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 			}
 			// One unreadable entry must not hide (or keep Prune from)
 			// the others.
-			c.log.WarnContext(ctx, "image cache: skipping an entry without a readable marker", "path", fi.Path.String(), "error", err)
+			c.log.WarnContext(ctx, "image cache: skipping an entry without a readable marker", "path", fi.Path.String(), "err", err)
 			continue
 		}
 		c.mu.Lock()
