@@ -136,7 +136,7 @@ func configureTLS(sc *soap.Client, cfg Config, roots *x509.CertPool) error {
 	tc.MinVersion = tls.VersionTLS12
 	switch {
 	case cfg.Thumbprint != "":
-		want, err := normalizeThumbprint(cfg.Thumbprint)
+		want, err := NormalizeThumbprint(cfg.Thumbprint)
 		if err != nil {
 			return err
 		}
@@ -146,9 +146,10 @@ func configureTLS(sc *soap.Client, cfg Config, roots *x509.CertPool) error {
 				return fmt.Errorf("%w: host sent no certificate", ErrTLS)
 			}
 			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
-			got, _ := normalizeThumbprint(fmt.Sprintf("%x", sum))
-			if got != want {
-				return fmt.Errorf("%w: host certificate thumbprint %s does not match the pinned %s", ErrTLS, got, want)
+			if got := fingerprint(sum[:]); got != want {
+				return fmt.Errorf("%w: the host's certificate has the SHA-256 fingerprint %s, which does not match the pinned %s. "+
+					"If the host's certificate was replaced (check on the host: openssl x509 -in /etc/vmware/ssl/rui.crt -noout -fingerprint -sha256), "+
+					"set in hva.conf: %s", ErrTLS, got, want, thumbprintLine(got))
 			}
 			return nil
 		}
@@ -167,7 +168,7 @@ func wrapConnectErr(u *url.URL, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "certificate") || strings.Contains(msg, "thumbprint") || strings.Contains(msg, "x509") {
 		if !errors.Is(err, ErrTLS) {
-			err = fmt.Errorf("%w: %w (pin the host with Thumbprint, or set Insecure)", ErrTLS, err)
+			err = fmt.Errorf("%w: %w. %s", ErrTLS, err, untrustedAdvice(u))
 		}
 	}
 	return &OpError{Op: "connect", Object: u.Host, Err: err}

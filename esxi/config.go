@@ -47,8 +47,9 @@ type Config struct {
 	// Insecure skips TLS certificate verification. Prefer Thumbprint.
 	Insecure bool
 	// Thumbprint pins the host's certificate by its SHA-256 fingerprint
-	// (hex, with or without colons). With a pin, a self-signed host is
-	// accepted only when its certificate matches.
+	// (hex, with or without colons, or openssl's "sha256
+	// Fingerprint=..." line; see NormalizeThumbprint). With a pin, a
+	// self-signed host is accepted only when its certificate matches.
 	Thumbprint string
 	// KeepAlive is how often an idle session is touched so that the host
 	// does not expire it; default 5 minutes, negative disables.
@@ -179,24 +180,40 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Datastore: %w", ErrInvalidConfig, err)
 	}
 	if c.Thumbprint != "" {
-		if _, err := normalizeThumbprint(c.Thumbprint); err != nil {
+		if _, err := NormalizeThumbprint(c.Thumbprint); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// normalizeThumbprint returns the colon-separated upper-case form govmomi
-// compares with, after checking it is a SHA-256 fingerprint.
-func normalizeThumbprint(tp string) (string, error) {
-	clean := strings.ToUpper(strings.NewReplacer(":", "", " ", "", "-", "").Replace(tp))
+// NormalizeThumbprint returns a SHA-256 certificate fingerprint in the
+// colon-separated upper-case form govmomi compares with. It accepts 64 hex
+// digits in either case, with or without colons, spaces or dashes, and
+// openssl's output as is: "sha256 Fingerprint=4C:3D:..." or "SHA256
+// Fingerprint=4C3D..." (from openssl x509 -noout -fingerprint -sha256).
+func NormalizeThumbprint(tp string) (string, error) {
+	s := strings.TrimSpace(tp)
+	if head, rest, ok := strings.Cut(s, "="); ok {
+		h := strings.ToLower(strings.Join(strings.Fields(head), " "))
+		if h != "sha256 fingerprint" && h != "sha-256 fingerprint" {
+			return "", fmt.Errorf("%w: Thumbprint (esxi_thumbprint) must be a SHA-256 fingerprint (64 hex digits, colons allowed, or openssl's \"sha256 Fingerprint=...\")", ErrInvalidConfig)
+		}
+		s = rest
+	}
+	clean := strings.ToUpper(strings.NewReplacer(":", "", " ", "", "-", "").Replace(strings.TrimSpace(s)))
 	b, err := hex.DecodeString(clean)
 	if err != nil || len(b) != 32 {
-		return "", fmt.Errorf("%w: Thumbprint must be a SHA-256 fingerprint (64 hex digits, colons allowed)", ErrInvalidConfig)
+		return "", fmt.Errorf("%w: Thumbprint (esxi_thumbprint) must be a SHA-256 fingerprint (64 hex digits, colons allowed, or openssl's \"sha256 Fingerprint=...\")", ErrInvalidConfig)
 	}
-	parts := make([]string, len(b))
-	for i, x := range b {
+	return fingerprint(b), nil
+}
+
+// fingerprint formats a SHA-256 sum as "4C:3D:...".
+func fingerprint(sum []byte) string {
+	parts := make([]string, len(sum))
+	for i, x := range sum {
 		parts[i] = fmt.Sprintf("%02X", x)
 	}
-	return strings.Join(parts, ":"), nil
+	return strings.Join(parts, ":")
 }

@@ -122,3 +122,17 @@ func TestValidateID(t *testing.T) {
 		assert.NoError(t, esxi.ValidateID(good), good)
 	}
 }
+
+func TestNormalizeThumbprint(t *testing.T) {
+	const want = "4C:3D:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD"
+	plain := strings.ReplaceAll(want, ":", "")
+	for _, in := range []string{want, plain, strings.ToLower(plain), "sha256 Fingerprint=" + want, "SHA256 Fingerprint=" + plain, "sha256  fingerprint = " + want + "\n", "SHA-256 Fingerprint=" + want} {
+		got, err := esxi.NormalizeThumbprint(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "abc", "sha1 Fingerprint=" + want, "SHA256 Fingerprint=" + want[:20], "md5=" + plain} {
+		_, err := esxi.NormalizeThumbprint(in)
+		assert.ErrorIs(t, err, esxi.ErrInvalidConfig, in)
+	}
+}

@@ -68,11 +68,33 @@ func TestTLS(t *testing.T) {
 	base := env.Config
 	base.Thumbprint = ""
 
+	colons := func(hexfp string) string {
+		var parts []string
+		for i := 0; i < len(hexfp); i += 2 {
+			parts = append(parts, hexfp[i:i+2])
+		}
+		return strings.Join(parts, ":")
+	}
+	fp := colons(strings.ToUpper(env.Thumbprint))
 	t.Run("strict without pin fails", func(t *testing.T) {
 		_, err := esxi.Connect(ctx, base)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, esxi.ErrTLS)
 		assert.NotContains(t, err.Error(), base.Password)
+		// The operator is told the host's fingerprint and the line to add,
+		// not Go field names.
+		assert.Contains(t, err.Error(), fp)
+		assert.Contains(t, err.Error(), `config.esxi_thumbprint = "`+fp+`"`)
+		assert.NotContains(t, err.Error(), "Insecure")
+	})
+	t.Run("openssl's output form works", func(t *testing.T) {
+		for _, tp := range []string{"sha256 Fingerprint=" + fp, "SHA256 Fingerprint=" + strings.ToUpper(env.Thumbprint), "  sha256 Fingerprint=" + strings.ToLower(fp) + "\n"} {
+			cfg := base
+			cfg.Thumbprint = tp
+			c, err := esxi.Connect(ctx, cfg)
+			require.NoError(t, err, tp)
+			require.NoError(t, c.Close(ctx))
+		}
 	})
 	t.Run("right pin works", func(t *testing.T) {
 		cfg := base
@@ -99,6 +121,7 @@ func TestTLS(t *testing.T) {
 		require.Error(t, err)
 		assert.ErrorIs(t, err, esxi.ErrTLS)
 		assert.Contains(t, err.Error(), "does not match the pinned")
+		assert.Contains(t, err.Error(), `config.esxi_thumbprint = "`+fp+`"`)
 	})
 	t.Run("malformed pin refused before dialing", func(t *testing.T) {
 		cfg := base

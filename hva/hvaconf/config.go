@@ -158,7 +158,7 @@ func (f *File) Config() (Config, []string, error) {
 		cv.fail(KeyESXiHost, "want a host name, address or https URL, got %q", h)
 	}
 	if tp := c.ESXiThumbprint; tp != "" && !validThumbprint(tp) {
-		cv.fail(KeyESXiThumbprint, "want a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got %q", tp)
+		cv.fail(KeyESXiThumbprint, "want a SHA-256 certificate fingerprint (64 hex digits, colons allowed, or openssl's \"sha256 Fingerprint=...\"), got %q", tp)
 	}
 	for _, k := range []struct {
 		key string
@@ -220,20 +220,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// validThumbprint accepts 32 bytes in hex, optionally separated by colons,
-// spaces or dashes (the form esxi.Config takes).
+// validThumbprint accepts what esxi.Config takes: 32 bytes in hex,
+// optionally separated by colons, spaces or dashes, or openssl's
+// "sha256 Fingerprint=..." output.
 func validThumbprint(tp string) bool {
-	n := 0
-	for i := 0; i < len(tp); i++ {
-		switch c := tp[i]; {
-		case isHex(c):
-			n++
-		case c == ':' || c == ' ' || c == '-':
-		default:
-			return false
-		}
-	}
-	return n == 64
+	_, err := esxi.NormalizeThumbprint(tp)
+	return err == nil
 }
 
 // converter turns File values into Config fields, collecting errors.

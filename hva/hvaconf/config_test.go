@@ -145,6 +145,9 @@ func TestConfigValues(t *testing.T) {
 		{"linked clones by default", "config.concurrency = 2", func(t *testing.T, c Config) { assert.True(t, c.UseLinkedClone) }},
 		{"full copies", "config.use_linked_clone = false", func(t *testing.T, c Config) { assert.False(t, c.UseLinkedClone) }},
 		{"budget int", "config.image_cache_budget = 10_737_418_240", func(t *testing.T, c Config) { assert.Equal(t, int64(10737418240), c.ImageCacheBudget) }},
+		{"openssl thumbprint", "config.esxi_thumbprint = 'sha256 Fingerprint=4C:3D:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD'", func(t *testing.T, c Config) {
+			assert.Contains(t, c.ESXiThumbprint, "4C:3D") // accepted as is; esxi.Config reads it
+		}},
 		{"budget G", "config.image_cache_budget = '10G'", func(t *testing.T, c Config) { assert.Equal(t, int64(10<<30), c.ImageCacheBudget) }},
 		{"budget GB", "config.image_cache_budget = '10GB'", func(t *testing.T, c Config) { assert.Equal(t, int64(10e9), c.ImageCacheBudget) }},
 		{"budget 1.5 TiB", "config.image_cache_budget = '1.5 TiB'", func(t *testing.T, c Config) { assert.Equal(t, int64(3<<39), c.ImageCacheBudget) }},
@@ -196,7 +199,7 @@ func TestConfigValueErrors(t *testing.T) {
 		{"bad edge networking", "config.edge_networking = 'on'", `hva.conf:1: edge_networking: want one of "netfilter", "legacy_netfilter", "openflow", "openvnet", "off"; got "on"`},
 		{"credentials in host", "config.esxi_ipaddress = 'https://root:" + "pw@esxi/sdk'", `hva.conf:1: esxi_ipaddress: must not carry credentials (user@ or user:password@): use esxi_username and esxi_password`},
 		{"space in host", "config.esxi_ipaddress = 'esxi 1'", `hva.conf:1: esxi_ipaddress: want a host name, address or https URL, got "esxi 1"`},
-		{"short thumbprint", "config.esxi_thumbprint = 'AB:CD'", `hva.conf:1: esxi_thumbprint: want a SHA-256 certificate fingerprint (64 hex digits, colons allowed), got "AB:CD"`},
+		{"short thumbprint", "config.esxi_thumbprint = 'AB:CD'", `hva.conf:1: esxi_thumbprint: want a SHA-256 certificate fingerprint (64 hex digits, colons allowed, or openssl's "sha256 Fingerprint=..."), got "AB:CD"`},
 		{"empty datastore", "config.esxi_datastore = ''", `hva.conf:1: esxi_datastore: must not be empty`},
 		{"concurrency zero", "config.concurrency = 0", `hva.conf:1: concurrency: want an integer from 1 to 1024, got 0`},
 		{"concurrency float", "config.concurrency = 2.0", `hva.conf:1: concurrency: want an integer, got 2.0`},
