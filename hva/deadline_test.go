@@ -2,6 +2,9 @@ package hva_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -10,6 +13,8 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+	"github.com/esxi-hva/esxi-hva/hva/hvatest"
+	"github.com/esxi-hva/esxi-hva/image"
 )
 
 // A launch held by a source that trickles (no stall: the watchdog would
@@ -54,4 +59,42 @@ func TestHvaconfDeadlineDefaultsMatch(t *testing.T) {
 	assert.Equal(t, hva.DefaultLaunchDeadline, hvaconf.DefaultJobDeadlineLaunch)
 	assert.Equal(t, hva.DefaultBackupDeadline, hvaconf.DefaultJobDeadlineBackup)
 	assert.Equal(t, hva.DefaultOtherDeadline, hvaconf.DefaultJobDeadlineOther)
+}
+
+// A launch whose image source sends its headers and then nothing fails
+// within the transfer's stall timeout, long before its deadline, and is
+// rolled back.
+func TestLaunchFromAStalledSourceRollsBack(t *testing.T) {
+	done := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "# Disk DescriptorFile\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(done) })
+	x := newHarness(t)
+	var err error
+	x.h, err = hva.New(hva.Options{
+		NodeID: nodeID, Hypervisor: x.hv, Collector: x.col, Events: x.ev, Logger: testLogger(),
+		Images: image.NewCache(x.hv, image.CacheOptions{Logger: testLogger(), Fetch: image.FetchOptions{StallTimeout: 200 * time.Millisecond, Retries: -1}}),
+	})
+	require.NoError(t, err)
+	const id = "i-hang0001"
+	x.addSpec(hvatest.InstanceSpec{ID: id, State: "initializing", MACs: []string{"525400000093"},
+		ImageURI: hang.URL + "/img-flat.vmdk", ImageMD5: "0123456789abcdef0123456789abcdef", ImageSize: 1 << 20})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = x.h.RunLocalStore(ctx, id)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, image.ErrStalled)
+	assert.NoError(t, ctx.Err())
+	assert.False(t, x.exists(t, id), "rolled back")
+	assert.Equal(t, "terminated", x.col.State(id))
+	assert.Empty(t, x.instanceFiles())
 }
