@@ -34,8 +34,11 @@
 // leaving the datastore's files as they were.
 //
 // Transient source errors (connection reset, a body cut short, 408, 429,
-// 5xx, no data for FetchOptions.StallTimeout) are retried with exponential
-// backoff, at most FetchOptions.Retries times per transfer. A retry RESUMES
+// 5xx, no data for FetchOptions.StallTimeout) are retried with capped
+// exponential backoff and full jitter, at most FetchOptions.Retries times
+// per transfer. The stall watchdog covers every transfer both ways: the
+// descriptor's and the flat's GET (headers and body), and PutPair's PUTs
+// from their first byte to the answer (ErrStalled). A retry RESUMES
 // the flat with a Range request (and If-Range, so a changed file is sent
 // whole): the bytes already hashed and uploaded stay, the hash state goes
 // on, and the single datastore upload never restarts. A server that ignores
