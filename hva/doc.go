@@ -55,6 +55,14 @@
 // cause, followed by every cleanup error (go-multierror). Cancelling the
 // job's context stops it at the next step and rolls back.
 //
+// Every job runs under a deadline by kind (Options.JobDeadlines: launch and
+// backup 3h, others 15m), counted once it holds its instance and a
+// concurrency slot; past it the job is cancelled and rolled back like any
+// failure, with an error wrapping ErrDeadline, and its slot goes to the
+// next job. Transfers fail sooner when a peer stops moving bytes (the
+// stall watchdogs of packages image and esxi). Instance, volume and other
+// ids must pass esxi.ValidateID, so none can name the agent's own folders.
+//
 // # Concurrency
 //
 // Jobs on one instance run one at a time, in arrival order; jobs on
