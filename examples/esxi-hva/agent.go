@@ -132,7 +132,8 @@ func serve(ctx context.Context, f *flags, base *slog.Logger) error {
 		log.Info("serving /metrics and /healthz", "addr", metricsLn.Addr().String())
 	}
 
-	cache := image.NewCache(hv, image.CacheOptions{Logger: log, Observer: m.CacheObserver()})
+	transfers := image.FetchOptions{StallTimeout: conf.TransferStallTimeout}
+	cache := image.NewCache(hv, image.CacheOptions{Logger: log, Observer: m.CacheObserver(), Fetch: transfers})
 	h, err := hva.New(hva.Options{
 		NodeID:              nodeID,
 		Hypervisor:          hv,
@@ -144,6 +145,7 @@ func serve(ctx context.Context, f *flags, base *slog.Logger) error {
 		SoftPowerOffTimeout: conf.SoftPowerOffTimeout,
 		MetadataItems:       conf.MetadataItems,
 		TransferProgress:    m.TransferProgress,
+		BackupTransfer:      transfers,
 		JobDeadlines: hva.JobDeadlines{
 			Launch: conf.JobDeadlineLaunch, Backup: conf.JobDeadlineBackup, Other: conf.JobDeadlineOther,
 		},

@@ -60,6 +60,10 @@ type Config struct {
 	JobDeadlineLaunch time.Duration
 	JobDeadlineBackup time.Duration
 	JobDeadlineOther  time.Duration
+	// TransferStallTimeout (transfer_stall_timeout, esxi-hva's own) fails
+	// an image, datastore or backup transfer that moves no byte for this
+	// long (a GET is retried): seconds or a duration string (default 60s).
+	TransferStallTimeout time.Duration
 }
 
 // Default values of Config.
@@ -81,6 +85,10 @@ const (
 	DefaultJobDeadlineLaunch = 3 * time.Hour
 	DefaultJobDeadlineBackup = 3 * time.Hour
 	DefaultJobDeadlineOther  = 15 * time.Minute
+	// DefaultTransferStallTimeout: a minute without a byte is far beyond
+	// any pause of a healthy peer, and short enough that a dead one does
+	// not hold a job's slot for long (esxi.DefaultStallTimeout).
+	DefaultTransferStallTimeout = time.Minute
 )
 
 // maxConcurrency bounds the concurrency setting to something a single
@@ -95,18 +103,19 @@ var edgeNetworkingValues = map[string]bool{
 // DefaultConfig returns the Config of an hva.conf that sets nothing.
 func DefaultConfig() Config {
 	return Config{
-		ESXiDatacenter:      DefaultESXiDatacenter,
-		ESXiDatastore:       DefaultESXiDatastore,
-		ESXiUsername:        DefaultESXiUsername,
-		ESXiPortGroup:       DefaultESXiPortGroup,
-		EdgeNetworking:      DefaultEdgeNetworking,
-		UseLinkedClone:      true,
-		Concurrency:         DefaultConcurrency,
-		SoftPowerOffTimeout: DefaultSoftPowerOffTimeout,
-		ImageCacheBudget:    DefaultImageCacheBudget,
-		JobDeadlineLaunch:   DefaultJobDeadlineLaunch,
-		JobDeadlineBackup:   DefaultJobDeadlineBackup,
-		JobDeadlineOther:    DefaultJobDeadlineOther,
+		ESXiDatacenter:       DefaultESXiDatacenter,
+		ESXiDatastore:        DefaultESXiDatastore,
+		ESXiUsername:         DefaultESXiUsername,
+		ESXiPortGroup:        DefaultESXiPortGroup,
+		EdgeNetworking:       DefaultEdgeNetworking,
+		UseLinkedClone:       true,
+		Concurrency:          DefaultConcurrency,
+		SoftPowerOffTimeout:  DefaultSoftPowerOffTimeout,
+		ImageCacheBudget:     DefaultImageCacheBudget,
+		JobDeadlineLaunch:    DefaultJobDeadlineLaunch,
+		JobDeadlineBackup:    DefaultJobDeadlineBackup,
+		JobDeadlineOther:     DefaultJobDeadlineOther,
+		TransferStallTimeout: DefaultTransferStallTimeout,
 	}
 }
 
@@ -147,6 +156,7 @@ func (f *File) Config() (Config, []string, error) {
 	cv.duration(KeyJobDeadlineLaunch, &c.JobDeadlineLaunch)
 	cv.duration(KeyJobDeadlineBackup, &c.JobDeadlineBackup)
 	cv.duration(KeyJobDeadlineOther, &c.JobDeadlineOther)
+	cv.duration(KeyTransferStall, &c.TransferStallTimeout)
 	cv.items(KeyMetadataItems, &c.MetadataItems)
 	cv.metadataSection(&c.MetadataItems)
 
@@ -197,14 +207,15 @@ func (c Config) ESXi() esxi.Config {
 		host = "[" + host + "]"
 	}
 	return esxi.Config{
-		Host:       host,
-		Datacenter: c.ESXiDatacenter,
-		Datastore:  c.ESXiDatastore,
-		PortGroup:  c.ESXiPortGroup,
-		Username:   c.ESXiUsername,
-		Password:   c.ESXiPassword,
-		Insecure:   c.ESXiInsecure,
-		Thumbprint: c.ESXiThumbprint,
+		Host:         host,
+		Datacenter:   c.ESXiDatacenter,
+		Datastore:    c.ESXiDatastore,
+		PortGroup:    c.ESXiPortGroup,
+		Username:     c.ESXiUsername,
+		Password:     c.ESXiPassword,
+		Insecure:     c.ESXiInsecure,
+		Thumbprint:   c.ESXiThumbprint,
+		StallTimeout: c.TransferStallTimeout,
 	}
 }
 

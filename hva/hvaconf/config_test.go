@@ -26,27 +26,28 @@ func TestConfigSeed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 	want := Config{
-		ESXiHost:            "192.168.2.25",
-		ESXiDatacenter:      "ha-datacenter",
-		ESXiDatastore:       "datastore1",
-		ESXiUsername:        "root",
-		ESXiPassword:        "ESXiPassword",
-		ESXiPortGroup:       "VM Network",
-		VMDataDir:           "/home/wakame/wakame-vdc/tmp/instances",
-		EdgeNetworking:      "off",
-		UseLinkedClone:      true,
-		Concurrency:         4,
-		SoftPowerOffTimeout: 120 * time.Second,
-		ImageCacheBudget:    DefaultImageCacheBudget,
-		JobDeadlineLaunch:   3 * time.Hour,
-		JobDeadlineBackup:   3 * time.Hour,
-		JobDeadlineOther:    15 * time.Minute,
+		ESXiHost:             "192.168.2.25",
+		ESXiDatacenter:       "ha-datacenter",
+		ESXiDatastore:        "datastore1",
+		ESXiUsername:         "root",
+		ESXiPassword:         "ESXiPassword",
+		ESXiPortGroup:        "VM Network",
+		VMDataDir:            "/home/wakame/wakame-vdc/tmp/instances",
+		EdgeNetworking:       "off",
+		UseLinkedClone:       true,
+		Concurrency:          4,
+		SoftPowerOffTimeout:  120 * time.Second,
+		ImageCacheBudget:     DefaultImageCacheBudget,
+		JobDeadlineLaunch:    3 * time.Hour,
+		JobDeadlineBackup:    3 * time.Hour,
+		JobDeadlineOther:     15 * time.Minute,
+		TransferStallTimeout: time.Minute,
 	}
 	assert.Equal(t, want, c)
 	require.NoError(t, c.Validate())
 	assert.Equal(t, esxi.Config{
 		Host: "192.168.2.25", Datacenter: "ha-datacenter", Datastore: "datastore1", PortGroup: "VM Network",
-		Username: "root", Password: "ESXiPassword",
+		Username: "root", Password: "ESXiPassword", StallTimeout: time.Minute,
 	}, c.ESXi())
 }
 
@@ -72,22 +73,23 @@ func TestConfigWakameCurrent(t *testing.T) {
 	c, warnings, err := Load(filepath.Join("testdata", "wakame-current.conf"))
 	require.NoError(t, err)
 	want := Config{
-		ESXiHost:            "esxi1.example.org",
-		ESXiDatacenter:      "ha-datacenter",
-		ESXiDatastore:       "datastore2",
-		ESXiUsername:        "wakame",
-		ESXiPassword:        `p@ss "word"`,
-		ESXiThumbprint:      "3F:A9:0C:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
-		ESXiPortGroup:       "Wakame VMs",
-		VMDataDir:           "/var/lib/wakame-vdc/instances",
-		EdgeNetworking:      "off",
-		ImageCacheBudget:    10 << 30,
-		UseLinkedClone:      true,
-		Concurrency:         8,
-		SoftPowerOffTimeout: 90 * time.Second,
-		JobDeadlineLaunch:   3 * time.Hour,
-		JobDeadlineBackup:   3 * time.Hour,
-		JobDeadlineOther:    15 * time.Minute,
+		ESXiHost:             "esxi1.example.org",
+		ESXiDatacenter:       "ha-datacenter",
+		ESXiDatastore:        "datastore2",
+		ESXiUsername:         "wakame",
+		ESXiPassword:         `p@ss "word"`,
+		ESXiThumbprint:       "3F:A9:0C:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
+		ESXiPortGroup:        "Wakame VMs",
+		VMDataDir:            "/var/lib/wakame-vdc/instances",
+		EdgeNetworking:       "off",
+		ImageCacheBudget:     10 << 30,
+		UseLinkedClone:       true,
+		Concurrency:          8,
+		SoftPowerOffTimeout:  90 * time.Second,
+		JobDeadlineLaunch:    3 * time.Hour,
+		JobDeadlineBackup:    3 * time.Hour,
+		JobDeadlineOther:     15 * time.Minute,
+		TransferStallTimeout: time.Minute,
 		MetadataItems: map[string]string{
 			"extra-hosts/fluent.local": "192.168.1.101", "x-foo": "bar",
 			"extra-hosts/dns.local": "192.168.1.53",
@@ -157,6 +159,10 @@ func TestConfigValues(t *testing.T) {
 		{"launch deadline", "config.job_deadline_launch = '6h'", func(t *testing.T, c Config) { assert.Equal(t, 6*time.Hour, c.JobDeadlineLaunch) }},
 		{"backup deadline", "config.job_deadline_backup = 7200", func(t *testing.T, c Config) { assert.Equal(t, 2*time.Hour, c.JobDeadlineBackup) }},
 		{"other deadline", "config.job_deadline_other = '20m'", func(t *testing.T, c Config) { assert.Equal(t, 20*time.Minute, c.JobDeadlineOther) }},
+		{"stall timeout", "config.transfer_stall_timeout = 30", func(t *testing.T, c Config) {
+			assert.Equal(t, 30*time.Second, c.TransferStallTimeout)
+			assert.Equal(t, 30*time.Second, c.ESXi().StallTimeout)
+		}},
 		{"no cache budget", "config.image_cache_budget = 0", func(t *testing.T, c Config) { assert.Equal(t, int64(0), c.ImageCacheBudget) }},
 		{"concurrency", "config.concurrency = 1", func(t *testing.T, c Config) { assert.Equal(t, 1, c.Concurrency) }},
 		{"items symbol and int", "config.metadata_items = {a: :b, 'c/d' => 5}", func(t *testing.T, c Config) {
@@ -316,7 +322,7 @@ func TestKnownKeys(t *testing.T) {
 	assert.Contains(t, keys, "esxi_ipaddress")
 	assert.Contains(t, keys, "metadata_items")
 	assert.Contains(t, keys, "use_linked_clone")
-	assert.Len(t, keys, 18)
+	assert.Len(t, keys, 19)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
 }

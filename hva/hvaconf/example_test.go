@@ -150,4 +150,5 @@ func ExampleConfig_WriteConf() {
 	// config.job_deadline_launch = 10800
 	// config.job_deadline_backup = 10800
 	// config.job_deadline_other = 900
+	// config.transfer_stall_timeout = 60
 }

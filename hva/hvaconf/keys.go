@@ -23,6 +23,7 @@ const (
 	KeyJobDeadlineLaunch   = "job_deadline_launch"
 	KeyJobDeadlineBackup   = "job_deadline_backup"
 	KeyJobDeadlineOther    = "job_deadline_other"
+	KeyTransferStall       = "transfer_stall_timeout"
 )
 
 // usedKeys are the settings Config reads.
@@ -33,6 +34,7 @@ var usedKeys = map[string]bool{
 	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyUseLinkedClone: true, KeyConcurrency: true,
 	KeySoftPowerOffTimeout: true, KeyMetadataItems: true,
 	KeyJobDeadlineLaunch: true, KeyJobDeadlineBackup: true, KeyJobDeadlineOther: true,
+	KeyTransferStall: true,
 }
 
 // wakameKeys are the other top-level settings of Wakame's hva.conf

@@ -92,6 +92,7 @@ func (c Config) render(goSyntax bool) string {
 	field(false, "JobDeadlineLaunch", dur(c.JobDeadlineLaunch))
 	field(false, "JobDeadlineBackup", dur(c.JobDeadlineBackup))
 	field(false, "JobDeadlineOther", dur(c.JobDeadlineOther))
+	field(false, "TransferStallTimeout", dur(c.TransferStallTimeout))
 	b.WriteString("}")
 	return b.String()
 }
@@ -138,6 +139,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_deadline_launch", c.JobDeadlineLaunch),
 		slog.Duration("job_deadline_backup", c.JobDeadlineBackup),
 		slog.Duration("job_deadline_other", c.JobDeadlineOther),
+		slog.Duration("transfer_stall_timeout", c.TransferStallTimeout),
 	)
 }
 
@@ -161,6 +163,7 @@ type configJSON struct {
 	JobDeadlineLaunch   float64           `json:"job_deadline_launch"`
 	JobDeadlineBackup   float64           `json:"job_deadline_backup"`
 	JobDeadlineOther    float64           `json:"job_deadline_other"`
+	TransferStall       float64           `json:"transfer_stall_timeout"`
 }
 
 // MarshalJSON encodes the Config with hva.conf key names, the password as
@@ -175,7 +178,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		UseLinkedClone: c.UseLinkedClone, Concurrency: c.Concurrency, SoftPowerOffTimeout: c.SoftPowerOffTimeout.Seconds(),
 		MetadataItems:     c.MetadataItems,
 		JobDeadlineLaunch: c.JobDeadlineLaunch.Seconds(), JobDeadlineBackup: c.JobDeadlineBackup.Seconds(),
-		JobDeadlineOther: c.JobDeadlineOther.Seconds(),
+		JobDeadlineOther: c.JobDeadlineOther.Seconds(), TransferStall: c.TransferStallTimeout.Seconds(),
 	})
 }
 

@@ -73,7 +73,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func TestConfigRendering(t *testing.T) {
 	c := secretConfig(t)
-	assert.Equal(t, `{ESXiHost:10.0.0.5 ESXiDatacenter:ha-datacenter ESXiDatastore:datastore1 ESXiUsername:root ESXiPassword:*** ESXiInsecure:false ESXiThumbprint: ESXiPortGroup:VM Network VMDataDir: EdgeNetworking:netfilter ImageCacheBudget:107374182400 UseLinkedClone:true Concurrency:4 SoftPowerOffTimeout:2m0s MetadataItems:map[a:b] JobDeadlineLaunch:3h0m0s JobDeadlineBackup:3h0m0s JobDeadlineOther:15m0s}`, c.String())
+	assert.Equal(t, `{ESXiHost:10.0.0.5 ESXiDatacenter:ha-datacenter ESXiDatastore:datastore1 ESXiUsername:root ESXiPassword:*** ESXiInsecure:false ESXiThumbprint: ESXiPortGroup:VM Network VMDataDir: EdgeNetworking:netfilter ImageCacheBudget:107374182400 UseLinkedClone:true Concurrency:4 SoftPowerOffTimeout:2m0s MetadataItems:map[a:b] JobDeadlineLaunch:3h0m0s JobDeadlineBackup:3h0m0s JobDeadlineOther:15m0s TransferStallTimeout:1m0s}`, c.String())
 	assert.True(t, strings.HasPrefix(c.GoString(), `hvaconf.Config{ESXiHost:"10.0.0.5", `), c.GoString())
 	assert.Contains(t, c.GoString(), `ESXiPassword:"***"`)
 	assert.Contains(t, c.GoString(), `SoftPowerOffTimeout:120000000000`)

@@ -44,6 +44,7 @@ func (c Config) WriteConf(w io.Writer) error {
 	dur(KeyJobDeadlineLaunch, c.JobDeadlineLaunch)
 	dur(KeyJobDeadlineBackup, c.JobDeadlineBackup)
 	dur(KeyJobDeadlineOther, c.JobDeadlineOther)
+	dur(KeyTransferStall, c.TransferStallTimeout)
 	if c.MetadataItems != nil {
 		keys := sortedStringKeys(c.MetadataItems)
 		if len(keys) == 0 {

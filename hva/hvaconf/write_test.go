@@ -67,6 +67,7 @@ config.soft_poweroff_timeout = 120
 config.job_deadline_launch = 10800
 config.job_deadline_backup = 10800
 config.job_deadline_other = 900
+config.transfer_stall_timeout = 60
 config.metadata_items = {
   "a" => "1",
   "b" => "2",
