@@ -19,7 +19,8 @@ import (
 //
 // A transfer the host refuses because the session was lost (401) logs in
 // again and is sent once more when the body can be sent again: nothing
-// of it was read yet, or it is an io.Seeker (a metadata CD in memory).
+// of it was read yet (the request asks for 100-continue, so a host
+// refuses before the body goes), or it is an io.Seeker.
 // Otherwise the error says so and wraps ErrSessionLost; the session is
 // already back for the caller's retry. A transfer that makes no progress
 // for Config.StallTimeout fails with ErrStalled.
@@ -59,6 +60,11 @@ func (c *Client) Upload(ctx context.Context, p DatastorePath, r io.Reader, size 
 
 func (c *Client) upload(ctx context.Context, p DatastorePath, r io.Reader, size int64) error {
 	param := soap.DefaultUpload
+	// With "Expect: 100-continue" the host refuses a lost session (401)
+	// before any of the body is sent, so even a stream can be sent again
+	// after the login (net/http sends the body anyway after one second
+	// without an answer, for hosts that do not answer 100).
+	param.Headers = map[string]string{"Expect": "100-continue"}
 	param.ContentLength = size
 	if size < 0 {
 		param.ContentLength = -1
