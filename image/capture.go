@@ -184,7 +184,7 @@ func doPut(f *fetcher, req *http.Request) error {
 	resp, err := f.client.Do(req)
 	wd.Disarm()
 	if err != nil {
-		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), wd.Wrap(redact.Err(err)))
+		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), wd.WrapTimeout(redact.Err(err)))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(wd.Source(resp.Body), 4<<10))

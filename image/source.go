@@ -171,7 +171,7 @@ func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte
 	resp, err := f.client.Do(req)
 	wd.Disarm()
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), wd.Wrap(redact.Err(err)))
+		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), wd.WrapTimeout(redact.Err(err)))
 	}
 	defer resp.Body.Close()
 	body := wd.Source(resp.Body)

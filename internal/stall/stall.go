@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 )
@@ -90,6 +91,18 @@ func (w *Watchdog) Wrap(err error) error {
 		return fmt.Errorf("%w (%w)", c, err)
 	}
 	return err
+}
+
+// WrapTimeout is Wrap that also reads a transport's own timeout (net/http's
+// ResponseHeaderTimeout, a dial or TLS handshake timeout: a net.Error
+// whose Timeout is true) as a stall, for transports whose timeouts equal
+// the watchdog's and may fire first.
+func (w *Watchdog) WrapTimeout(err error) error {
+	var ne net.Error
+	if err != nil && w.Err() == nil && !errors.Is(err, ErrStalled) && errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w: no progress for %s (%w)", ErrStalled, w.d, err)
+	}
+	return w.Wrap(err)
 }
 
 // Source returns r with the watchdog armed while each Read waits.

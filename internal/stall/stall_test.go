@@ -86,3 +86,17 @@ func TestSinkArmedAfterTheEnd(t *testing.T) {
 	<-ctx.Done() // no answer after the body
 	assert.ErrorIs(t, w.Err(), stall.ErrStalled)
 }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "timeout awaiting response headers" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestWrapTimeoutReadsATransportTimeoutAsAStall(t *testing.T) {
+	_, w := stall.New(context.Background(), time.Minute)
+	defer w.Stop()
+	assert.ErrorIs(t, w.WrapTimeout(timeoutErr{}), stall.ErrStalled)
+	assert.NotErrorIs(t, w.WrapTimeout(io.ErrUnexpectedEOF), stall.ErrStalled)
+	assert.NoError(t, w.WrapTimeout(nil))
+}
