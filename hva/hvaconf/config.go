@@ -16,16 +16,16 @@ import (
 // Config is what esxi-hva takes from hva.conf, with defaults applied.
 // Printing it (fmt, %#v, slog, encoding/json) shows ESXiPassword as "***".
 type Config struct {
-	ESXiHost       string // esxi_ipaddress: host name or address of the ESXi host or vCenter
-	ESXiDatacenter string // esxi_datacenter (default "ha-datacenter")
-	ESXiDatastore  string // esxi_datastore (default "datastore1")
-	ESXiUsername   string // esxi_username (default "root", as in Wakame)
-	ESXiPassword   string // esxi_password (no default; never printed)
-	ESXiInsecure   bool   // esxi_insecure: skip TLS verification (default false)
-	ESXiThumbprint string // esxi_thumbprint: pinned SHA-256 certificate thumbprint (esxi-hva's own)
-	ESXiPortGroup  string // esxi_portgroup: port group for VM NICs (esxi-hva's own, default "VM Network")
-	VMDataDir      string // vm_data_dir: Wakame's local instance directory
-	EdgeNetworking string // edge_networking (default "netfilter", as in Wakame; ESXi has none)
+	ESXiHost       string   // esxi_ipaddress: host name or address of the ESXi host or vCenter
+	ESXiDatacenter string   // esxi_datacenter (default "ha-datacenter")
+	ESXiDatastore  string   // esxi_datastore (default "datastore1")
+	ESXiUsername   string   // esxi_username (default "root", as in Wakame)
+	ESXiPassword   Password // esxi_password (no default; never printed)
+	ESXiInsecure   bool     // esxi_insecure: skip TLS verification (default false)
+	ESXiThumbprint string   // esxi_thumbprint: pinned SHA-256 certificate thumbprint (esxi-hva's own)
+	ESXiPortGroup  string   // esxi_portgroup: port group for VM NICs (esxi-hva's own, default "VM Network")
+	VMDataDir      string   // vm_data_dir: Wakame's local instance directory
+	EdgeNetworking string   // edge_networking (default "netfilter", as in Wakame; ESXi has none)
 	// ImageCacheBudget (image_cache_budget, esxi-hva's own) is the datastore
 	// space the image cache may use, in bytes (default
 	// DefaultImageCacheBudget); 0 means no limit. The value
@@ -143,7 +143,9 @@ func (f *File) Config() (Config, []string, error) {
 	cv.str(KeyESXiDatacenter, &c.ESXiDatacenter)
 	cv.str(KeyESXiDatastore, &c.ESXiDatastore)
 	cv.str(KeyESXiUsername, &c.ESXiUsername)
-	cv.str(KeyESXiPassword, &c.ESXiPassword)
+	var pw string
+	cv.str(KeyESXiPassword, &pw)
+	c.ESXiPassword = Password(pw)
 	cv.boolean(KeyESXiInsecure, &c.ESXiInsecure)
 	cv.str(KeyESXiThumbprint, &c.ESXiThumbprint)
 	cv.str(KeyESXiPortGroup, &c.ESXiPortGroup)
@@ -212,7 +214,7 @@ func (c Config) ESXi() esxi.Config {
 		Datastore:    c.ESXiDatastore,
 		PortGroup:    c.ESXiPortGroup,
 		Username:     c.ESXiUsername,
-		Password:     c.ESXiPassword,
+		Password:     string(c.ESXiPassword),
 		Insecure:     c.ESXiInsecure,
 		Thumbprint:   c.ESXiThumbprint,
 		StallTimeout: c.TransferStallTimeout,
@@ -291,7 +293,7 @@ func (cv *converter) str(key string, dst *string) {
 	switch s := v.(type) {
 	case string:
 		*dst = s
-	case Secret:
+	case Password:
 		*dst = string(s)
 	default:
 		cv.fail(key, "want a string, got %s", cv.got(key, v))

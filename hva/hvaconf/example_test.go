@@ -34,7 +34,7 @@ dc_network('public') {
 	}
 	fmt.Println(cfg.ESXiHost, cfg.ESXiDatacenter, cfg.ESXiDatastore, cfg.Concurrency)
 	fmt.Printf("password: %v\n", cfg.ESXiPassword == "ESXiPassword")
-	fmt.Println(strings.Contains(fmt.Sprint(cfg), "ESXiPassword:***"))
+	fmt.Println(strings.Contains(fmt.Sprintf("%+v", cfg), "ESXiPassword:***"))
 	for _, w := range warnings {
 		fmt.Println(w)
 	}
@@ -118,37 +118,4 @@ func ExampleFindConfig() {
 		fmt.Println("warning:", w)
 	}
 	fmt.Println("ESXi host", cfg.ESXiHost, "AMQP", d.AMQPURL(), "node", d.HVAID)
-}
-
-func ExampleConfig_WriteConf() {
-	cfg := hvaconf.DefaultConfig()
-	cfg.ESXiHost = "192.168.2.25"
-	cfg.ESXiPassword = `pa"ss`
-	cfg.EdgeNetworking = "off"
-	var b strings.Builder
-	if err := cfg.WriteConf(&b); err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Print(b.String())
-	// Output:
-	// # hva.conf written by esxi-hva
-	// config.esxi_ipaddress = "192.168.2.25"
-	// config.esxi_datacenter = "ha-datacenter"
-	// config.esxi_datastore = "datastore1"
-	// config.esxi_username = "root"
-	// config.esxi_password = "pa\"ss"
-	// config.esxi_insecure = false
-	// config.esxi_thumbprint = ""
-	// config.esxi_portgroup = "VM Network"
-	// config.vm_data_dir = ""
-	// config.edge_networking = "off"
-	// config.image_cache_budget = 107374182400
-	// config.use_linked_clone = true
-	// config.concurrency = 4
-	// config.soft_poweroff_timeout = 120
-	// config.job_deadline_launch = 10800
-	// config.job_deadline_backup = 10800
-	// config.job_deadline_other = 900
-	// config.transfer_stall_timeout = 60
 }

@@ -1,11 +1,10 @@
 package hvaconf
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -25,7 +24,7 @@ func FuzzParse(f *testing.F) {
 		"config.esxi_password = 'p'", "__END__\n}", "config.x = :\"s\"", "while a do\nend",
 		"config.soft_poweroff_timeout = 0.1\nconfig.image_cache_budget = '1.5G'",
 		"config.metadata_items = {}\nmetadata { path 'a', 'b' }", "esxi_ipaddress 'h'\nconfig.concurrency = 1",
-		"config.esxi_password = \"\\xff#{x}\"", "config.x = <<~E\n  a\n  E\n", "config.x = %w[a\\ b]",
+		"config.esxi_password = \"\\xff#{x}\"", "metadata do\n path('a', 'b'); path 'c', 'd'\nend",
 	} {
 		f.Add(s)
 	}
@@ -60,19 +59,11 @@ func FuzzParse(f *testing.F) {
 		if c.Concurrency < 1 || c.ImageCacheBudget < 0 || c.SoftPowerOffTimeout < 0 {
 			t.Fatalf("out-of-range config accepted: %v", c)
 		}
-		var buf bytes.Buffer
-		if err := c.WriteConf(&buf); err != nil {
-			t.Fatal(err)
+		if _, isString := file.Values[KeyESXiPassword].(string); isString {
+			t.Fatal("esxi_password held as a plain string")
 		}
-		back, err := Parse("written.conf", &buf)
-		if err != nil {
-			t.Fatalf("written config does not parse: %v\n%s", err, buf.String())
-		}
-		c2, _, err := back.Config()
-		if err != nil || !reflect.DeepEqual(c, c2) {
-			t.Fatalf("round trip: %v\n%#v\n%#v", err, c, c2)
-		}
-		if p := c.ESXiPassword; len(p) >= 4 && strings.Contains(c.String(), p) && !strings.Contains(strings.ReplaceAll(c.String(), p, ""), "***") {
+		out := fmt.Sprintf("%v %+v %#v", c, c, c)
+		if p := string(c.ESXiPassword); len(p) >= 4 && strings.Contains(out, p) && !strings.Contains(strings.ReplaceAll(out, p, ""), "***") {
 			t.Fatalf("password printed: %v", c)
 		}
 	})

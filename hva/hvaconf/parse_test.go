@@ -30,13 +30,11 @@ func TestParseValues(t *testing.T) {
 		{"dq hex and unicode", `config.x = "\x41\u00e9\u{1F600}"`, "Aé😀"},
 		{"hex escape to a byte", `config.x = "\xe9"`, "\xe9"},
 		{"octal escapes", `config.x = "\101\0\12x\7"`, "A\x00\nx\a"},
-		{"control escapes", `config.x = "\ca\C-b\c?\M-a"`, "\x01\x02\x7f\xe1"},
 		{"UTF-8 text", "config.x = 'café'", "café"},
 		{"dq unknown escape is the letter", `config.x = "\q"`, "q"},
 		{"sq escapes", `config.x = 'it\'s \\ \n'`, `it's \ \n`},
 		{"hash inside string", `config.x = "a # not a comment"`, "a # not a comment"},
 		{"interpolation kept", `config.x = "#{ENV["HOME"]}/x"`, `#{ENV["HOME"]}/x`},
-		{"adjacent strings", `config.x = "a" 'b'`, "ab"},
 		{"multi-line string", "config.x = \"a\nb\"", "a\nb"},
 		{"int", `config.x = 8888`, int64(8888)},
 		{"int underscores", `config.x = 10_737_418_240`, int64(10737418240)},
@@ -77,27 +75,13 @@ func TestParseValues(t *testing.T) {
 		{"modifier if", `config.x = 1 if true`, Expr("1 if true")},
 		{"array with code", `config.x = [1, foo]`, Expr("[1, foo]")},
 		{"expression over lines", "config.x = 1 +\n  2", Expr("1 + 2")},
-		{"leading dot chain", "config.x = [1]\n  .first", Expr("[1] .first")},
 		{"lambda", `config.x = lambda { |a| a }`, Expr("lambda { |a| a }")},
 		{"after BOM", "\ufeffconfig.x = 1", int64(1)},
-		{"percent words", `config.x = %w[a b  c]`, []any{"a", "b", "c"}},
-		{"percent words escapes", `config.x = %w[a\ b c\\ d\]]`, []any{"a b", `c\`, "d]"}},
-		{"empty percent words", `config.x = %w()`, []any{}},
-		{"percent symbols", `config.x = %i(a b)`, []any{Symbol("a"), Symbol("b")}},
-		{"percent q", `config.x = %q{it's "x" {nested}}`, `it's "x" {nested}`},
-		{"percent paren", `config.x = %(a\)b)`, "a)b"},
-		{"percent regexp is code", `config.x = %r{a/b}`, Expr("%r{a/b}")},
-		{"char literal", `config.x = ?a`, "a"},
-		{"heredoc", "config.x = <<EOS\nline 1\n  'line' \"2\"\nEOS\n", "line 1\n  'line' \"2\"\n"},
-		{"squiggly heredoc", "config.x = <<~EOS\n    a\n      b\n    EOS\n", "a\n  b\n"},
-		{"quoted heredoc", "config.x = <<-'EOS'\n#{raw} \\t\n  EOS", "#{raw} \\t\n"},
-		{"heredoc escapes", "config.x = <<EOS\na\\tb \\u00e9\nEOS", "a\tb é\n"},
 		{"division", `config.x = 10 / 2`, Expr("10 / 2")},
 		{"modulo", `config.x = 10 %3`, Expr("10 %3")},
 		{"shift", `config.x = 1 << 2`, Expr("1 << 2")},
 		{"ternary", `config.x = a ? 'b' : 'c'`, Expr("a ? 'b' : 'c'")},
 		{"ambiguous slash is division", "config.x = total /2\nconfig.y = 1", Expr("total /2")},
-		{"regexp with quote", `config.x = foo =~ /it's/`, Expr("foo =~ /it's/")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +94,7 @@ func TestParseValues(t *testing.T) {
 }
 
 func TestParseLinesOrderAndRepeats(t *testing.T) {
-	f := parse(t, "# c\n\nconfig.esxi_datastore = 'a'\nconfig.esxi_username = 'u'\n=begin\nconfig.esxi_username = 'hidden'\n=end\nconfig.esxi_datastore = 'b'\n__END__\nconfig.esxi_datastore = 'after end'\n")
+	f := parse(t, "# c\n\nconfig.esxi_datastore = 'a'\nconfig.esxi_username = 'u'\n# config.esxi_username = 'hidden'\n\n\nconfig.esxi_datastore = 'b'\n")
 	assert.Equal(t, []string{"esxi_datastore", "esxi_username"}, f.Keys)
 	assert.Equal(t, "b", f.Values["esxi_datastore"])
 	assert.Equal(t, 8, f.Lines["esxi_datastore"])
@@ -137,11 +121,11 @@ func TestParseWarnings(t *testing.T) {
 		{"one-line block", "features { openvnet false }", []string{"hva.conf:1: skipped block features { ... }: not used by esxi-hva"}},
 		{"bare statement", "require 'fuguta'", []string{`hva.conf:1: skipped statement "require 'fuguta'": esxi-hva reads only config.key = value assignments`}},
 		{"unknown dsl call", "bridge_prefix 'br'", []string{`hva.conf:1: skipped statement "bridge_prefix 'br'": esxi-hva reads only config.key = value assignments`}},
-		{"local variable", "esxi_password = 'x'", []string{`hva.conf:1: "esxi_password = 'x'" sets a Ruby local variable, not the setting: write config.esxi_password = ...`}},
+		{"local variable", "esxi_username = 'x'", []string{`hva.conf:1: "esxi_username = 'x'" sets a Ruby local variable, not the setting: write config.esxi_username = ...`}},
+		{"local variable password", "esxi_password = 'S3cr3t'", []string{`hva.conf:1: "esxi_password = (not shown)" sets a Ruby local variable, not the setting: write config.esxi_password = ...`}},
 		{"known key with block", "esxi_datastore do\nend", []string{"hva.conf:1: skipped block esxi_datastore do ... end (lines 1-2): not a Wakame hva.conf section"}},
 		{"known key alone", "esxi_datastore", []string{`hva.conf:1: skipped statement "esxi_datastore": esxi-hva reads only config.key = value assignments`}},
 		{"nested config setting", "config.features.openvnet = true", []string{`hva.conf:1: skipped statement "config.features.openvnet = true": esxi-hva reads only config.key = value assignments`}},
-		{"block with heredoc and regexp", "hypervisor_driver(:kvm) do\n  script <<~SH\n    echo \"it's }\"\n  SH\n  match %r{^/dev/(sd|vd)}\n  pattern(/don't/)\nend", []string{"hva.conf:1: skipped block hypervisor_driver(:kvm) do ... end (lines 1-7): not used by esxi-hva"}},
 		{"interpolation", `config.trema_tmp = "#{x}/tmp"`, []string{`hva.conf:1: string "#{x}/tmp" has Ruby interpolation (#{...}, #$x, #@x), which esxi-hva keeps as literal text`}},
 		{"global interpolation", `config.trema_tmp = "#$x/tmp"`, []string{`hva.conf:1: string "#$x/tmp" has Ruby interpolation (#{...}, #$x, #@x), which esxi-hva keeps as literal text`}},
 		{"special global interpolation", `config.trema_tmp = "a#$!b"`, []string{`hva.conf:1: string "a#$!b" has Ruby interpolation (#{...}, #$x, #@x), which esxi-hva keeps as literal text`}},
@@ -175,7 +159,7 @@ func TestParseDSLSettings(t *testing.T) {
 		{"metadata_items({'a' => 'b'})", "metadata_items", map[string]any{"a": "b"}},
 		{"metadata_items 'a' => 'b'", "metadata_items", Expr("'a' => 'b'")},
 		{"esxi_password ENV['PW']", "esxi_password", Expr("***")},
-		{"esxi_password 'pw'", "esxi_password", Secret("pw")},
+		{"esxi_password 'pw'", "esxi_password", Password("pw")},
 		{"trema_tmp File.join(a, 'tmp')", "trema_tmp", Expr("File.join(a, 'tmp')")},
 		{"concurrency(8) + 1", "concurrency", Expr("(8) + 1")},
 	}
@@ -226,7 +210,8 @@ func TestParseSyntaxErrors(t *testing.T) {
 		{"stray brace", "}", 1, "expected config.key = value, found '}'"},
 		{"literal statement", "'just a string'", 1, "expected config.key = value, found string"},
 		{"seed without comment marks", "------------------------\nConfiguration file for hva.", 1, "expected config.key = value, found '-'"},
-		{"bad number", "config.a = 12abc", 1, "invalid number 12abc: not a base-10 integer"},
+		{"bad number", "config.a = 12abc", 1, "invalid number 12abc: not an integer"},
+		{"bad octal", "config.a = 09", 1, "invalid number 09: not an integer"},
 		{"double underscore", "config.a = 1__0", 1, "invalid number 1__0: '_' must sit between digits"},
 		{"underscore after prefix", "config.a = 0b_01", 1, "invalid number 0b_01: '_' must sit between digits"},
 		{"underscore in exponent", "config.a = 5.8e_1", 1, "invalid number 5.8e_1: '_' must sit between digits"},
@@ -235,20 +220,13 @@ func TestParseSyntaxErrors(t *testing.T) {
 		{"empty hash entry", "config.a = {,}", 1, "expected a key or '}' in the hash opened at line 1, found ','"},
 		{"trailing underscore", "config.a = 10_", 1, "invalid number 10_: '_' must sit between digits"},
 		{"overflow", "config.a = 9223372036854775808", 1, "invalid number 9223372036854775808: out of the range of a 64-bit integer"},
-		{"control char", "config.a = \x01", 1, "unexpected control character"},
-		{"stray backslash", "config.a = \\ 1", 1, "unexpected '\\'"},
-		{"missing =end", "=begin\nfoo\n", 1, "missing =end for =begin at line 1"},
+		{"control char", "config.a = \x01", 1, "expected value after '=' for config.a, found '\\x01'"},
+		{"stray backslash", "config.a = \\ 1", 1, "expected value after '=' for config.a, found '\\'"},
 		{"bad unicode", `config.a = "\u{110000}"`, 1, "invalid unicode escape"},
 		{"bad hex", `config.a = "\xZZ"`, 1, "invalid \\x escape"},
-		{"bad control", `config.a = "\C"`, 1, "invalid \\C escape: expected '-'"},
-		{"bad meta", `config.a = "\M-é"`, 1, "invalid \\M escape: expected an ASCII character"},
+		{"control escape", `config.a = "\C-a"`, 1, "unsupported escape \\C (control and meta characters)"},
 		{"invalid UTF-8 in string", "# caf\xe9 is fine in a comment\nconfig.a = 'caf\xe9'", 2, "invalid UTF-8 in a string: save hva.conf as UTF-8"},
-		{"invalid UTF-8 in heredoc", "config.a = <<EOS\n\xff\nEOS\n", 1, "invalid UTF-8 in a string"},
 		{"invalid UTF-8 in name", "config.caf\xe9 = 1", 1, "invalid UTF-8 in a name"},
-		{"unterminated heredoc", "config.a = <<EOS\nbody\n", 1, "unterminated heredoc <<EOS opened at line 1: missing EOS line"},
-		{"heredoc at eof", "config.a = <<EOS", 1, "unterminated heredoc <<EOS"},
-		{"unterminated words", "config.a = %w[a\nb", 1, "unterminated %w literal opened at line 1: missing ']'"},
-		{"unterminated regexp", "foo(/abc\n)", 1, "unterminated regexp opened at line 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

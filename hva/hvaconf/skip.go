@@ -1,7 +1,7 @@
 package hvaconf
 
 import (
-	"strconv"
+	"fmt"
 	"strings"
 )
 
@@ -12,197 +12,246 @@ type opener struct {
 	loopDo bool // a while/until/for whose optional 'do' was seen
 }
 
-// blockKeywords open a block closed by 'end' when they start an expression
-// (not when used as modifiers, as in `x = 1 if y`).
+// blockKeywords open a block closed by 'end' when they start a statement
+// or follow '=' (not as modifiers, as in `x = 1 if y`).
 var blockKeywords = map[string]bool{
 	"if": true, "unless": true, "while": true, "until": true, "case": true,
 	"begin": true, "def": true, "class": true, "module": true, "for": true,
 }
 
-// nonValueWords are identifiers after which an expression has not ended.
-var nonValueWords = map[string]bool{
-	"do": true, "then": true, "else": true, "elsif": true, "when": true,
-	"and": true, "or": true, "not": true, "in": true,
-	"begin": true, "rescue": true, "ensure": true, "if": true, "unless": true,
-	"while": true, "until": true, "case": true,
+var closers = map[string]byte{"(": ')', "[": ']', "{": '}'}
+
+// skipStmt skips the statement from pos by counting brackets, do/end and
+// keyword blocks, reading strings and comments so that what they hold
+// does not count. It stops before the line break (not after an operator
+// or inside brackets), ';' or end of file that ends the statement, and
+// returns the end of its last token and where its first block opens at
+// depth 0 ('{' or do after start), or -1.
+func (s *scanner) skipStmt(start int) (end, open int, err error) {
+	var stack []opener
+	end, open = s.pos, -1
+	prev := byte(0) // last byte of the previous token; '\n' after a line break
+	for {
+		if s.pos >= len(s.src) {
+			if n := len(stack); n > 0 {
+				o := stack[n-1]
+				if c, ok := closers[o.what]; ok {
+					return 0, 0, s.errf(s.line, "missing '%c' for '%s' opened at line %d", c, o.what, o.line)
+				}
+				return 0, 0, s.errf(s.line, "missing 'end' for block opened at line %d", o.line)
+			}
+			return end, open, nil
+		}
+		tok := s.pos
+		switch c := s.src[s.pos]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '#' || c == '\\' && s.at(1) == '\n':
+			s.blank(false)
+			continue
+		case c == '\n':
+			if len(stack) == 0 && strings.IndexByte(",.+-*/%=&|<>", prev) < 0 {
+				return end, open, nil
+			}
+			s.pos++
+			s.line++
+			prev = '\n'
+			continue
+		case c == ';' && len(stack) == 0:
+			return end, open, nil
+		case c == '"' || c == '\'' || c == '`':
+			if _, _, err := s.quoted(0); err != nil {
+				return 0, 0, err
+			}
+		case c == '(' || c == '[' || c == '{':
+			if c == '{' && len(stack) == 0 && open < 0 && tok > start {
+				open = tok
+			}
+			stack = append(stack, opener{what: string(c), line: s.line})
+			s.pos++
+		case c == ')' || c == ']' || c == '}':
+			n := len(stack)
+			if n == 0 {
+				return 0, 0, s.errf(s.line, "unexpected '%c' with no matching opening bracket", c)
+			}
+			if o := stack[n-1]; closers[o.what] != c {
+				if want, ok := closers[o.what]; ok {
+					return 0, 0, s.errf(s.line, "expected '%c' to close '%s' opened at line %d, found '%c'", want, o.what, o.line, c)
+				}
+				return 0, 0, s.errf(s.line, "expected 'end' for block opened at line %d, found '%c'", o.line, c)
+			}
+			stack = stack[:n-1]
+			s.pos++
+		case isIdentStart(c):
+			w := s.word()
+			s.pos += len(w)
+			method := tok > 0 && (s.src[tok-1] == '.' || s.src[tok-1] == ':') // obj.end, Foo::end, :end
+			label := s.at(0) == ':' && s.at(1) != ':'                         // foo(if: 1)
+			if err := s.block(&stack, w, method || label, prev, tok > start, &open, tok); err != nil {
+				return 0, 0, err
+			}
+		default:
+			s.pos++
+		}
+		prev, end = s.src[s.pos-1], s.pos
+	}
 }
 
-// endsValue reports whether t can be the last token of an expression.
-func endsValue(t token) bool {
-	switch t.kind {
-	case tIdent:
-		return !nonValueWords[t.text]
-	case tConst, tNumber, tString, tXString, tSymbol, tWords:
-		return true
-	case tPunct:
-		return t.text == ")" || t.text == "]" || t.text == "}"
+// block applies the word w to the stack of open blocks.
+func (s *scanner) block(stack *[]opener, w string, plain bool, prev byte, inside bool, open *int, at int) error {
+	n := len(*stack)
+	switch {
+	case plain:
+	case w == "do":
+		if n > 0 {
+			if o := &(*stack)[n-1]; (o.what == "while" || o.what == "until" || o.what == "for") && o.line == s.line && !o.loopDo {
+				o.loopDo = true
+				return nil
+			}
+		}
+		if n == 0 && *open < 0 && inside {
+			*open = at
+		}
+		*stack = append(*stack, opener{what: "do", line: s.line})
+	case w == "end":
+		if n == 0 {
+			return s.errf(s.line, "unexpected 'end' with no open block")
+		}
+		if o := (*stack)[n-1]; closers[o.what] != 0 {
+			return s.errf(s.line, "expected '%c' to close '%s' opened at line %d, found 'end'", closers[o.what], o.what, o.line)
+		}
+		*stack = (*stack)[:n-1]
+	case blockKeywords[w] && strings.IndexByte("\x00\n;=([{,|", prev) >= 0:
+		*stack = append(*stack, opener{what: w, line: s.line})
 	}
-	return false
+	return nil
 }
 
-// continues reports whether a statement whose last token is t goes on
-// after a line break (binary operators, commas, dots).
-func continues(t token) bool {
-	if t.kind != tPunct {
-		return t.kind == tIdent && (t.text == "and" || t.text == "or" || t.text == "not")
+// skip skips the statement at start with a warning naming it: a block
+// section (name args { ... } or name args do ... end) or any other Ruby
+// statement. Wakame's metadata section is read instead when it holds
+// only path 'p', 'v' lines.
+func (s *scanner) skip(start, line int) error {
+	if s.pos == start && s.word() == "metadata" && s.metadata() {
+		return nil
 	}
-	switch t.text {
-	case ")", "]", "}", ";":
+	s.pos, s.line = start, line
+	end, open, err := s.skipStmt(start)
+	if err != nil {
+		return err
+	}
+	lines := ""
+	if last := line + strings.Count(s.src[start:end], "\n"); last > line {
+		lines = fmt.Sprintf(" (lines %d-%d)", line, last)
+	}
+	if open < 0 {
+		s.warnf(line, "skipped statement %q%s: esxi-hva reads only config.key = value assignments", clip(collapse(s.src[start:end])), lines)
+		return nil
+	}
+	style := "do ... end"
+	if s.src[open] == '{' {
+		style = "{ ... }"
+	}
+	s.pos = start
+	name := s.word()
+	if name == "config" && s.at(6) == '.' {
+		s.pos += 7
+		name += "." + s.word()
+	}
+	s.pos = end
+	why := "not used by esxi-hva"
+	if !wakameBlocks[name] {
+		why = "not a Wakame hva.conf section"
+	}
+	s.warnf(line, "skipped block %s %s%s: %s", clip(collapse(s.src[start:open])), style, lines, why)
+	return nil
+}
+
+// metadata reads Wakame's
+//
+//	metadata {
+//	  path 'extra-hosts/fluent.local', '192.168.1.101'
+//	}
+//
+// (or do ... end, path('p', 'v'), ';') into File.Metadata. It reports
+// false, recording nothing, when the section holds anything else.
+func (s *scanner) metadata() bool {
+	s.pos += len("metadata")
+	s.blank(false)
+	closer := "}"
+	switch {
+	case s.at(0) == '{':
+		s.pos++
+	case s.word() == "do":
+		s.pos += 2
+		closer = "end"
+	default:
 		return false
+	}
+	items, lines := map[string]string{}, map[string]int{}
+	closes := func() bool {
+		return closer == "}" && s.at(0) == '}' || closer == "end" && s.word() == "end"
+	}
+	for {
+		for s.blank(true); s.at(0) == ';'; s.blank(true) {
+			s.pos++
+		}
+		if closes() {
+			s.pos += len(closer)
+			if s.blank(false); !s.atEnd() {
+				return false
+			}
+			break
+		}
+		line := s.line
+		if s.word() != "path" {
+			return false
+		}
+		s.pos += len("path")
+		s.blank(false)
+		paren := s.at(0) == '('
+		if paren {
+			s.pos++
+		}
+		k, ok := s.plainString()
+		if s.blank(false); !ok || s.at(0) != ',' {
+			return false
+		}
+		s.pos++
+		s.blank(false)
+		v, ok := s.plainString()
+		if s.blank(false); !ok || paren && s.at(0) != ')' {
+			return false
+		}
+		if paren {
+			s.pos++
+			s.blank(false)
+		}
+		if !s.atEnd() && !closes() {
+			return false
+		}
+		items[k], lines[k] = v, line
+	}
+	if s.f.Metadata == nil {
+		s.f.Metadata, s.f.MetadataLines = map[string]string{}, map[string]int{}
+	}
+	for k, v := range items {
+		s.f.Metadata[k], s.f.MetadataLines[k] = v, lines[k]
 	}
 	return true
 }
 
-var closers = map[string]string{"(": ")", "[": "]", "{": "}"}
-
-// skipExpr finds the end of the Ruby statement or expression starting at
-// token index from, honouring brackets, do/end and keyword blocks, and
-// returns the index of the token that ends it (a line break, ';' or EOF
-// at depth 0). Unbalanced brackets and blocks are syntax errors.
-func (p *parser) skipExpr(from int) (int, error) {
-	var stack []opener
-	i := from
-	for {
-		t := p.at(i)
-		var prev token
-		if i > from {
-			prev = p.at(i - 1)
-		}
-		switch t.kind {
-		case tEOF:
-			if n := len(stack); n > 0 {
-				o := stack[n-1]
-				if c, ok := closers[o.what]; ok {
-					return 0, p.errf(t.line, "missing '%s' for '%s' opened at line %d", c, o.what, o.line)
-				}
-				return 0, p.errf(t.line, "missing 'end' for block opened at line %d", o.line)
-			}
-			return i, nil
-		case tNL:
-			if len(stack) == 0 && i > from && !continues(prev) && !isPunct(p.nextSignificant(i), ".") {
-				return i, nil
-			}
-		case tPunct:
-			switch t.text {
-			case ";":
-				if len(stack) == 0 {
-					return i, nil
-				}
-			case "(", "[", "{":
-				stack = append(stack, opener{what: t.text, line: t.line})
-			case ")", "]", "}":
-				n := len(stack)
-				if n == 0 {
-					return 0, p.errf(t.line, "unexpected '%s' with no matching opening bracket", t.text)
-				}
-				o := stack[n-1]
-				if want, ok := closers[o.what]; !ok || want != t.text {
-					if ok {
-						return 0, p.errf(t.line, "expected '%s' to close '%s' opened at line %d, found '%s'", want, o.what, o.line, t.text)
-					}
-					return 0, p.errf(t.line, "expected 'end' for block opened at line %d, found '%s'", o.line, t.text)
-				}
-				stack = stack[:n-1]
-			}
-		case tIdent:
-			method := isPunct(prev, ".") || isPunct(prev, "::") || isPunct(prev, "&") // obj.end, obj&.do
-			label := isPunct(p.at(i+1), ":") && !p.at(i+1).space                      // foo(if: 1, end: 2)
-			switch {
-			case method || label:
-			case t.text == "do":
-				if n := len(stack); n > 0 {
-					o := &stack[n-1]
-					if (o.what == "while" || o.what == "until" || o.what == "for") && o.line == t.line && !o.loopDo {
-						o.loopDo = true
-						break
-					}
-				}
-				stack = append(stack, opener{what: "do", line: t.line})
-			case t.text == "end":
-				n := len(stack)
-				if n == 0 {
-					return 0, p.errf(t.line, "unexpected 'end' with no open block")
-				}
-				o := stack[n-1]
-				if want, ok := closers[o.what]; ok {
-					return 0, p.errf(t.line, "expected '%s' to close '%s' opened at line %d, found 'end'", want, o.what, o.line)
-				}
-				stack = stack[:n-1]
-			case blockKeywords[t.text] && (i == from || !endsValue(prev)):
-				stack = append(stack, opener{what: t.text, line: t.line})
-			}
-		}
-		i++
+// plainString reads a quoted string at pos.
+func (s *scanner) plainString() (string, bool) {
+	if c := s.at(0); c != '"' && c != '\'' {
+		return "", false
 	}
+	v, _, err := s.quoted(0)
+	return v, err == nil
 }
 
-// nextSignificant returns the first token after index i that is not a
-// line break.
-func (p *parser) nextSignificant(i int) token {
-	for i++; p.at(i).kind == tNL; i++ {
-	}
-	return p.at(i)
-}
+// collapse puts source text on one line.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// skipStatement skips the statement starting at token index from and
-// records a warning naming it: a block section (name args { ... } or
-// name args do ... end) or any other Ruby statement.
-func (p *parser) skipStatement(from int) error {
-	end, err := p.skipExpr(from)
-	if err != nil {
-		return err
-	}
-	first := p.at(from)
-	last := p.at(end - 1)
-	// Find the block opener at depth 0, if any.
-	depth, open := 0, -1
-	for i := from; i < end && open < 0; i++ {
-		t := p.at(i)
-		switch {
-		case t.kind == tPunct && (t.text == "(" || t.text == "["):
-			depth++
-		case t.kind == tPunct && (t.text == ")" || t.text == "]"):
-			depth--
-		case depth == 0 && i > from && (isWord(t, "do") || isPunct(t, "{")):
-			open = i
-		}
-	}
-	lines := ""
-	if last.line > first.line {
-		lines = " (lines " + strconv.Itoa(first.line) + "-" + strconv.Itoa(last.line) + ")"
-	}
-	if open == from+1 && isWord(first, "metadata") && p.metadataBlock(open+1, end-1) {
-		p.i = end
-		return nil
-	}
-	if open >= 0 {
-		style := "do ... end"
-		if isPunct(p.at(open), "{") {
-			style = "{ ... }"
-		}
-		head := p.source(from, open)
-		why := "not used by esxi-hva"
-		if !wakameBlocks[blockName(p, from)] {
-			why = "not a Wakame hva.conf section"
-		}
-		p.warnf(first.line, "skipped block %s %s%s: %s", clip(head), style, lines, why)
-	} else {
-		p.warnf(first.line, "skipped statement %q%s: esxi-hva reads only config.key = value assignments", clip(p.source(from, end)), lines)
-	}
-	p.i = end
-	return nil
-}
-
-// blockName is the name of a block statement: the identifier after
-// `config.` or the first identifier.
-func blockName(p *parser, from int) string {
-	if isWord(p.at(from), "config") && isPunct(p.at(from+1), ".") {
-		return "config." + p.at(from+2).text
-	}
-	return p.at(from).text
-}
-
-// clip shortens s for a warning.
+// clip shortens s for a message.
 func clip(s string) string {
 	const max = 60
 	if len(s) <= max {
@@ -213,59 +262,4 @@ func clip(s string) string {
 		cut--
 	}
 	return strings.TrimSpace(s[:cut]) + "..."
-}
-
-// metadataBlock reads the body, tokens [from, to), of Wakame's
-//
-//	metadata {
-//	  path 'extra-hosts/fluent.local', '192.168.1.101'
-//	}
-//
-// into File.Metadata. It reports false, recording nothing, when the body
-// holds anything but path 'key', 'value' statements.
-func (p *parser) metadataBlock(from, to int) bool {
-	items := map[string]string{}
-	lines := map[string]int{}
-	i := from
-	for i < to {
-		t := p.at(i)
-		if t.kind == tNL || isPunct(t, ";") {
-			i++
-			continue
-		}
-		if !isWord(t, "path") {
-			return false
-		}
-		j := i + 1
-		paren := isPunct(p.at(j), "(")
-		if paren {
-			j++
-		}
-		k, comma, v := p.at(j), p.at(j+1), p.at(j+2)
-		if k.kind != tString || !isPunct(comma, ",") || v.kind != tString {
-			return false
-		}
-		j += 3
-		if paren {
-			if !isPunct(p.at(j), ")") {
-				return false
-			}
-			j++
-		}
-		if j < to && !(p.at(j).kind == tNL || isPunct(p.at(j), ";")) {
-			return false
-		}
-		items[k.val] = v.val
-		lines[k.val] = t.line
-		i = j
-	}
-	if p.f.Metadata == nil {
-		p.f.Metadata = map[string]string{}
-		p.f.MetadataLines = map[string]int{}
-	}
-	for k, v := range items {
-		p.f.Metadata[k] = v
-		p.f.MetadataLines[k] = lines[k]
-	}
-	return true
 }

@@ -30,7 +30,7 @@ func formatValue(v any) string {
 		return x.String()
 	case Expr:
 		return string(x)
-	case Secret:
+	case Password:
 		return redacted
 	case bool:
 		return strconv.FormatBool(x)
@@ -69,7 +69,7 @@ func kindOf(v any) string {
 	switch v.(type) {
 	case nil:
 		return "nil"
-	case string, Secret:
+	case string, Password:
 		return "string"
 	case Symbol:
 		return "symbol"

@@ -16,7 +16,7 @@ func TestFormatValueAndKind(t *testing.T) {
 	}{
 		{nil, "nil", "nil"},
 		{"a\"b", `"a\"b"`, "string"},
-		{Secret("pw"), "***", "string"},
+		{Password("pw"), "***", "string"},
 		{Symbol("s"), ":s", "symbol"},
 		{Expr("a + b"), "a + b", "Ruby expression"},
 		{true, "true", "boolean"},
@@ -50,12 +50,12 @@ func TestPasswordTypeErrorsNameOnlyTheKind(t *testing.T) {
 	}
 }
 
-func TestSecret(t *testing.T) {
-	s := Secret("pw")
-	assert.Equal(t, "***", s.String())
-	assert.Equal(t, "***", s.GoString())
-	assert.Equal(t, "***", s.LogValue().String())
-	assert.Equal(t, "pw", string(s))
+func TestPassword(t *testing.T) {
+	p := Password("pw")
+	assert.Equal(t, "***", p.String())
+	assert.Equal(t, "***", p.LogValue().String())
+	assert.Equal(t, "pw", string(p))
+	assert.Equal(t, "", Password("").String())
 }
 
 func TestClip(t *testing.T) {

