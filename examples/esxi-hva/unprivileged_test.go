@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
-	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
 	"github.com/esxi-hva/esxi-hva/internal/testenv"
 )
 
@@ -122,13 +121,23 @@ func TestAgentStartsAsItsUnprivilegedUser(t *testing.T) {
 
 	dir := t.TempDir()
 	openUp(t, dir)
-	conf := hvaconf.Config{ESXiHost: sim.Config.Host, ESXiDatacenter: sim.Config.Datacenter, ESXiDatastore: sim.Config.Datastore,
-		ESXiUsername: sim.Config.Username, ESXiPassword: sim.Config.Password, ESXiThumbprint: sim.Thumbprint, ESXiPortGroup: sim.Config.PortGroup,
-		EdgeNetworking: "netfilter", Concurrency: 2, SoftPowerOffTimeout: time.Minute}
-	var cb bytes.Buffer
-	require.NoError(t, conf.WriteConf(&cb))
+	// The hva.conf an operator writes (Go's %q quoting is Ruby's for these
+	// plain values).
+	conf := fmt.Sprintf(`config.esxi_ipaddress = %q
+config.esxi_datacenter = %q
+config.esxi_datastore = %q
+config.esxi_username = %q
+config.esxi_password = %q
+config.esxi_thumbprint = %q
+config.esxi_portgroup = %q
+config.edge_networking = "netfilter"
+config.image_cache_budget = 0
+config.use_linked_clone = false
+config.concurrency = 2
+config.soft_poweroff_timeout = 60
+`, sim.Config.Host, sim.Config.Datacenter, sim.Config.Datastore, sim.Config.Username, sim.Config.Password, sim.Thumbprint, sim.Config.PortGroup)
 	hvaConf := filepath.Join(dir, "hva.conf")
-	install(t, hvaConf, cb.String(), 0o640, agentGID)
+	install(t, hvaConf, conf, 0o640, agentGID)
 	pwFile := filepath.Join(dir, "amqp-password")
 	install(t, pwFile, brokerPassword+"\n", 0o640, agentGID)
 	id := fmt.Sprintf("unpriv%d", time.Now().UnixNano()%1e9)
