@@ -3,9 +3,11 @@ package hvaconf
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -399,7 +401,7 @@ func (cv *converter) items(key string, dst *map[string]string) {
 		return
 	}
 	out := make(map[string]string, len(h))
-	for _, k := range sortedKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if err := checkItemPath(k); err != nil {
 			cv.fail(key, "item %q: %v", k, err)
 			continue
@@ -442,12 +444,7 @@ func (cv *converter) metadataSection(items *map[string]string) {
 	if *items == nil {
 		*items = make(map[string]string, len(cv.f.Metadata))
 	}
-	keys := make([]string, 0, len(cv.f.Metadata))
-	for k := range cv.f.Metadata {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(cv.f.Metadata)) {
 		v := cv.f.Metadata[k]
 		line := cv.f.MetadataLines[k]
 		if err := checkItemPath(k); err != nil {

@@ -1,6 +1,9 @@
 package hvaconf
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // Keys esxi-hva reads from hva.conf. The esxi_* keys, vm_data_dir and
 // edge_networking are Wakame's; the others are esxi-hva's own.
@@ -69,14 +72,7 @@ var wakameBlocks = map[string]bool{
 }
 
 // KnownKeys returns the settings esxi-hva reads, sorted.
-func KnownKeys() []string {
-	out := make([]string, 0, len(usedKeys))
-	for k := range usedKeys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func KnownKeys() []string { return slices.Sorted(maps.Keys(usedKeys)) }
 
 // IsWakameKey reports whether name is a setting of Wakame's hva.conf that
 // esxi-hva accepts but does not use.

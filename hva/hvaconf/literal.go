@@ -10,7 +10,7 @@ import (
 // literal reads the literal at pos. ok is false (and pos unspecified)
 // when the value is not a pure literal; err is set for malformed strings
 // and numbers and for excessive nesting.
-func (s *scanner) literal(depth int) (any, bool, error) {
+func (s *scanner) literal(depth int) (v any, ok bool, err error) {
 	if depth > maxNesting {
 		return nil, false, s.errf(s.line, "arrays and hashes nested more than %d deep", maxNesting)
 	}
@@ -18,8 +18,7 @@ func (s *scanner) literal(depth int) (any, bool, error) {
 	case c == '"' || c == '\'':
 		start, line := s.pos, s.line
 		v, interp, err := s.quoted(0)
-		if interp {
-			text := s.src[start:s.pos]
+		if text := s.src[start:s.pos]; interp {
 			if s.secret {
 				text = "(not shown)"
 			}
@@ -45,13 +44,10 @@ func (s *scanner) literal(depth int) (any, bool, error) {
 	}
 	w := s.word()
 	s.pos += len(w)
-	switch w {
-	case "true":
-		return true, true, nil
-	case "false":
-		return false, true, nil
+	if w == "nil" {
+		return nil, true, nil
 	}
-	return nil, w == "nil", nil
+	return w == "true", w == "true" || w == "false", nil
 }
 
 // quoted reads the string whose opening quote is at pos: Ruby's escapes
@@ -59,12 +55,8 @@ func (s *scanner) literal(depth int) (any, bool, error) {
 // #$x or #@x, is kept as literal text and reported by interp.
 func (s *scanner) quoted(depth int) (val string, interp bool, err error) {
 	q, open, start := s.src[s.pos], s.line, s.pos
-	s.pos++
 	var b strings.Builder
-	for {
-		if s.pos >= len(s.src) {
-			return "", false, s.errf(open, "unterminated string: missing closing %c for the string opened at line %d", q, open)
-		}
+	for s.pos++; s.pos < len(s.src); {
 		c := s.src[s.pos]
 		s.pos++
 		switch {
@@ -73,13 +65,11 @@ func (s *scanner) quoted(depth int) (val string, interp bool, err error) {
 				return "", false, s.errf(open, "invalid UTF-8 in a string: save hva.conf as UTF-8")
 			}
 			return b.String(), interp, nil
-		case c == '\n':
-			s.line++
-			b.WriteByte(c)
 		case c == '\\' && s.pos < len(s.src):
 			if err := s.escape(&b, q); err != nil {
 				return "", false, err
 			}
+			continue
 		case c == '#' && q != '\'' && s.at(0) == '{':
 			from := s.pos - 1
 			if err := s.interpolation(depth); err != nil {
@@ -87,14 +77,16 @@ func (s *scanner) quoted(depth int) (val string, interp bool, err error) {
 			}
 			interp = true
 			b.WriteString(s.src[from:s.pos])
+			continue
 		case c == '#' && q != '\'' && (s.at(0) == '$' && (isIdentStart(s.at(1)) || strings.IndexByte("!@&`'+~=/\\,;.<>*$?:\"-0123456789", s.at(1)) >= 0) ||
 			s.at(0) == '@' && (isIdentStart(s.at(1)) || s.at(1) == '@' && isIdentStart(s.at(2)))):
 			interp = true // "#$x", "#$!", "#@x", "#@@x" interpolate in Ruby
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
+		case c == '\n':
+			s.line++
 		}
+		b.WriteByte(c)
 	}
+	return "", false, s.errf(open, "unterminated string: missing closing %c for the string opened at line %d", q, open)
 }
 
 // escape decodes the escape after a backslash (already consumed) in a
@@ -102,47 +94,37 @@ func (s *scanner) quoted(depth int) (val string, interp bool, err error) {
 func (s *scanner) escape(b *strings.Builder, q byte) error {
 	e := s.src[s.pos]
 	s.pos++
-	if e == '\n' {
+	switch i := strings.IndexByte("ntrseabfv", e); {
+	case e == '\n':
 		s.line++
-	}
-	if q == '\'' {
+		if q == '\'' {
+			b.WriteString("\\\n")
+		}
+	case q == '\'':
 		if e != '\'' && e != '\\' {
 			b.WriteByte('\\')
 		}
 		b.WriteByte(e)
-		return nil
-	}
-	if i := strings.IndexByte("ntrseabfv", e); i >= 0 {
+	case i >= 0:
 		b.WriteByte("\n\t\r \x1b\a\b\f\v"[i])
-		return nil
-	}
-	switch e {
-	case '\n': // an escaped line break is nothing
-	case '0', '1', '2', '3', '4', '5', '6', '7': // up to three octal digits
-		v := int(e - '0')
-		for n := 1; n < 3 && '0' <= s.at(0) && s.at(0) <= '7'; n++ {
-			v = v*8 + int(s.at(0)-'0')
-			s.pos++
+	case e == 'x' || '0' <= e && e <= '7': // \xH[H], \O[O[O]]
+		digits, base, n, limit := "0123456789abcdefABCDEF", 16, 0, 2
+		if e != 'x' {
+			digits, base, limit = "01234567", 8, 3
+			s.pos--
 		}
-		b.WriteByte(byte(v))
-	case 'x': // one or two hex digits
-		n := 0
-		for n < 2 && strings.IndexByte("0123456789abcdefABCDEF", s.at(n)) >= 0 {
+		for n < limit && strings.IndexByte(digits, s.at(n)) >= 0 {
 			n++
 		}
 		if n == 0 {
 			return s.errf(s.line, "invalid \\x escape: expected hex digits")
 		}
-		v, _ := strconv.ParseUint(s.src[s.pos:s.pos+n], 16, 8)
+		v, _ := strconv.ParseUint(s.src[s.pos:s.pos+n], base, 16)
 		b.WriteByte(byte(v))
 		s.pos += n
-	case 'u': // \uXXXX or \u{X...}
+	case e == 'u': // \uXXXX or \u{X ...}
 		codes := []string{s.src[s.pos:min(s.pos+4, len(s.src))]}
-		if s.at(0) == '{' {
-			end := strings.IndexByte(s.src[s.pos:], '}')
-			if end < 0 {
-				return s.errf(s.line, "invalid \\u{...} escape: missing '}'")
-			}
+		if end := strings.IndexByte(s.src[s.pos:], '}'); s.at(0) == '{' && end > 0 {
 			codes = strings.Fields(s.src[s.pos+1 : s.pos+end])
 			s.pos += end + 1
 		} else {
@@ -155,7 +137,7 @@ func (s *scanner) escape(b *strings.Builder, q byte) error {
 			}
 			b.WriteRune(rune(v))
 		}
-	case 'c', 'C', 'M':
+	case e == 'c' || e == 'C' || e == 'M':
 		return s.errf(s.line, "unsupported escape \\%c (control and meta characters)", e)
 	default:
 		b.WriteByte(e) // \" \\ \# and Ruby's "unknown escape is the letter"
@@ -170,27 +152,25 @@ func (s *scanner) interpolation(depth int) error {
 		return s.errf(s.line, "strings nested more than %d deep inside #{...}", maxInterpDepth)
 	}
 	open := s.line
-	s.pos++
-	for braces := 1; braces > 0; {
-		if s.pos >= len(s.src) {
-			return s.errf(open, "unterminated #{...} in the string at line %d: missing '}'", open)
-		}
+	for braces := 0; s.pos < len(s.src); s.pos++ {
 		switch c := s.src[s.pos]; c {
 		case '"', '\'', '`':
 			if _, _, err := s.quoted(depth + 1); err != nil {
 				return err
 			}
-			continue
+			s.pos--
 		case '{':
 			braces++
 		case '}':
-			braces--
+			if braces--; braces == 0 {
+				s.pos++
+				return nil
+			}
 		case '\n':
 			s.line++
 		}
-		s.pos++
 	}
-	return nil
+	return s.errf(open, "unterminated #{...} in the string at line %d: missing '}'", open)
 }
 
 // number reads an integer (1_000, 0x1F, 0b101, 0o17, 017, -1) or a float

@@ -8,22 +8,17 @@ import (
 	"unicode/utf8"
 )
 
-// File is a parsed hva.conf: every `config.key = value` assignment (and
-// every `key value` DSL call of a known key), in the order read, and the
-// warnings the file deserves.
+// File is a parsed hva.conf: its `config.key = value` assignments (and
+// `key value` DSL calls of known keys) and the warnings it deserves.
 type File struct {
-	// Path is the name given to Parse (the path, for ParseFile).
-	Path string
+	Path string // the name given to Parse (the path, for ParseFile)
 	// Values maps each assigned key to its value: string, int64, float64,
-	// bool, Symbol, nil, []any, map[string]any (symbol and string keys both
-	// become plain strings) or Expr (Ruby that is not a literal). The last
-	// assignment of a key wins, as in Ruby. A string given to esxi_password
-	// is a Password, so that printing Values does not show it.
+	// bool, Symbol, nil, []any, map[string]any (symbol keys become
+	// strings) or Expr (Ruby that is not a literal); the last assignment
+	// wins, as in Ruby. esxi_password's string is a Password.
 	Values map[string]any
-	// Lines maps each key to the line of its (last) assignment.
-	Lines map[string]int
-	// Keys lists the assigned keys in the order they were first set.
-	Keys []string
+	Lines  map[string]int // line of each key's (last) assignment
+	Keys   []string       // keys in the order first set
 	// Metadata holds the paths of Wakame's metadata { path 'p', 'v' }
 	// section, which Config merges into MetadataItems; MetadataLines has
 	// their lines.
@@ -34,15 +29,13 @@ type File struct {
 	Warnings []string
 }
 
-// maxNesting bounds array/hash nesting in values.
-const maxNesting = 64
-
-// maxInterpDepth bounds strings nested inside #{...}.
-const maxInterpDepth = 8
-
-// maxInput bounds the size of a file Parse accepts (hva.conf files are a
-// few kilobytes).
-const maxInput = 4 << 20
+// Bounds on hostile input: nesting of arrays and hashes, of strings in
+// #{...}, and the file's size (hva.conf files are a few kilobytes).
+const (
+	maxNesting     = 64
+	maxInterpDepth = 8
+	maxInput       = 4 << 20
+)
 
 // Parse reads an hva.conf in Wakame's Ruby DSL; name is used in messages.
 // It reads `config.key = value` assignments whose values are literals,
@@ -59,15 +52,12 @@ func Parse(name string, r io.Reader) (*File, error) {
 	}
 	s := &scanner{name: name, src: strings.TrimPrefix(string(data), "\ufeff"), line: 1,
 		f: &File{Path: name, Values: map[string]any{}, Lines: map[string]int{}}}
-	for {
-		s.blank(true)
-		if s.pos >= len(s.src) {
-			return s.f, nil
-		}
+	for s.blank(true); s.pos < len(s.src); s.blank(true) {
 		if err := s.statement(); err != nil {
 			return nil, err
 		}
 	}
+	return s.f, nil
 }
 
 // ParseFile opens and parses the hva.conf at path. A missing file returns an
@@ -83,12 +73,10 @@ func ParseFile(path string) (*File, error) {
 
 // scanner reads one file statement by statement.
 type scanner struct {
-	name   string
-	src    string
-	pos    int
-	line   int
-	f      *File
-	secret bool // reading esxi_password's value, whose text stays out of messages
+	name, src string
+	pos, line int
+	f         *File
+	secret    bool // reading esxi_password's value, whose text stays out of messages
 }
 
 func (s *scanner) errf(line int, format string, args ...any) error {
@@ -113,41 +101,28 @@ func isIdentStart(c byte) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// word returns the identifier at pos ("" if none), without consuming it.
+// word returns the run of identifier bytes and digits at pos.
 func (s *scanner) word() string {
 	i := s.pos
-	for i < len(s.src) && (isIdentStart(s.src[i]) || (i > s.pos && isDigit(s.src[i]))) {
+	for i < len(s.src) && (isIdentStart(s.src[i]) || isDigit(s.src[i])) {
 		i++
 	}
 	return s.src[s.pos:i]
 }
 
-// ident consumes the identifier at pos, which must be UTF-8 as Ruby requires.
-func (s *scanner) ident() (string, error) {
-	w := s.word()
-	if !utf8.ValidString(w) {
-		return "", s.errf(s.line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
-	}
-	s.pos += len(w)
-	return w, nil
-}
-
 // blank skips white space, comments and backslash-newlines, and line
-// breaks too when nl is set.
+// breaks and ';' too when nl is set.
 func (s *scanner) blank(nl bool) {
 	for s.pos < len(s.src) {
 		switch c := s.src[s.pos]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || nl && c == ';':
 			s.pos++
 		case c == '#':
 			for s.pos < len(s.src) && s.src[s.pos] != '\n' {
 				s.pos++
 			}
-		case c == '\n' && nl:
-			s.pos++
-			s.line++
-		case c == '\\' && s.at(1) == '\n':
-			s.pos += 2
+		case c == '\n' && nl, c == '\\' && s.at(1) == '\n':
+			s.pos += strings.IndexByte(s.src[s.pos:], '\n') + 1
 			s.line++
 		default:
 			return
@@ -173,38 +148,45 @@ func (s *scanner) describe() string {
 		s.pos++
 		defer func() { s.pos-- }()
 		return "symbol :" + s.word()
-	case isIdentStart(c) || isDigit(c):
-		i := s.pos
-		for i < len(s.src) && (isIdentStart(s.src[i]) || isDigit(s.src[i])) {
-			i++
-		}
-		return "'" + s.src[s.pos:i] + "'"
 	case c < ' ' || c >= 0x7f:
 		return fmt.Sprintf("%q", c)
 	}
-	for _, op := range []string{"==", "=>", "=~", "::", "+=", "-=", "||", "&&"} {
-		if strings.HasPrefix(s.src[s.pos:], op) {
-			return "'" + op + "'"
-		}
+	n := max(len(s.word()), 1)
+	if strings.HasPrefix(s.src[s.pos:], "==") || strings.HasPrefix(s.src[s.pos:], "=>") {
+		n = 2
 	}
-	return "'" + s.src[s.pos:s.pos+1] + "'"
+	return "'" + s.src[s.pos:s.pos+n] + "'"
 }
 
-// statement reads one statement at pos.
+// statement reads the statement at pos.
 func (s *scanner) statement() error {
-	start, line := s.pos, s.line
-	c := s.at(0)
-	if c == ';' {
-		s.pos++
-		return nil
-	}
+	start, line, c := s.pos, s.line, s.at(0)
 	w := s.word()
+	if w == "config" && s.at(6) == '.' {
+		s.pos += len("config.")
+		w = s.word()
+	}
 	if !utf8.ValidString(w) {
 		return s.errf(line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
 	}
 	switch {
-	case w == "config" && s.at(6) == '.':
-		return s.configStatement(start, line)
+	case isDigit(c):
+	case s.pos > start:
+		key := w
+		if key == "" || isDigit(key[0]) {
+			return s.errf(line, "expected a setting name after 'config.', found %s", s.describe())
+		}
+		s.pos += len(key)
+		s.blank(false)
+		switch c := s.at(0); {
+		case s.isAssign():
+			return s.assignment(key, line)
+		case c == '{' || c == '.' || c == '[' || c == '(' || c == ':' && s.at(1) == ':' || s.word() == "do":
+			return s.skip(start, line)
+		case s.atEnd():
+			return s.errf(line, "expected '=' after config.%s", key)
+		}
+		return s.errf(line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, s.describe())
 	case usedKeys[w] || wakameKeys[w]:
 		return s.dslSetting(w, start, line)
 	case w != "" || c == '@' || c == '$' || c == ':' && s.at(1) == ':':
@@ -214,50 +196,37 @@ func (s *scanner) statement() error {
 }
 
 // isAssign reports whether pos holds '=' alone (not ==, =~ or =>).
-func (s *scanner) isAssign() bool {
-	return s.at(0) == '=' && strings.IndexByte("=~>", s.at(1)) < 0
-}
+func (s *scanner) isAssign() bool { return s.at(0) == '=' && strings.IndexByte("=~>", s.at(1)) < 0 }
 
-// configStatement reads a statement starting with `config.`.
-func (s *scanner) configStatement(start, line int) error {
-	s.pos += len("config.")
-	if s.word() == "" {
-		return s.errf(s.line, "expected a setting name after 'config.', found %s", s.describe())
-	}
-	key, err := s.ident()
-	if err != nil {
-		return err
-	}
+// assignment reads the value of config.key = value from the '=' at pos.
+func (s *scanner) assignment(key string, line int) error {
+	s.pos++
 	s.blank(false)
-	switch c := s.at(0); {
-	case s.isAssign():
-		s.pos++
-		eq := s.line
-		s.blank(false)
-		if s.at(0) == '\n' { // Ruby lets the value start on a later line
-			s.blank(true)
-			if !s.startsLiteral() {
-				return s.errf(eq, "expected value after '=' for config.%s", key)
-			}
+	if s.at(0) == '\n' { // Ruby lets the value start on a later line
+		s.blank(true)
+		if !s.startsLiteral() {
+			return s.errf(line, "expected value after '=' for config.%s", key)
 		}
-		v, err := s.value(key, eq)
-		if err != nil {
-			return err
-		}
-		s.set(key, line, v)
-		return nil
-	case c == '{' || c == '.' || c == '[' || c == '(' || c == ':' && s.at(1) == ':' || s.word() == "do":
-		return s.skip(start, line)
-	case s.atEnd():
-		return s.errf(line, "expected '=' after config.%s", key)
 	}
-	return s.errf(s.line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, s.describe())
+	s.secret = key == KeyESXiPassword
+	defer func() { s.secret = false }()
+	switch {
+	case s.atEnd():
+		return s.errf(line, "expected value after '=' for config.%s", key)
+	case !s.startsLiteral() && !s.startsExpr():
+		return s.errf(s.line, "expected value after '=' for config.%s, found %s", key, s.describe())
+	}
+	v, err := s.value(false)
+	if err == nil {
+		s.set(key, line, v)
+	}
+	return err
 }
 
 // dslSetting reads a statement starting with a known key without
-// `config.`: Wakame's DSL form `vm_data_dir '/'` (or `vm_data_dir('/')`)
-// sets the key like an assignment. `key = value` only sets a Ruby local
-// variable: it is skipped with a warning saying so.
+// `config.`: Wakame's DSL form `vm_data_dir '/'` or `vm_data_dir('/')`
+// sets the key. `key = value` only sets a Ruby local variable: it is
+// skipped with a warning saying so.
 func (s *scanner) dslSetting(key string, start, line int) error {
 	s.pos += len(key)
 	s.blank(false)
@@ -265,30 +234,35 @@ func (s *scanner) dslSetting(key string, start, line int) error {
 	case s.isAssign():
 		s.pos = start
 		end, _, err := s.skipStmt(start)
-		if err != nil {
-			return err
+		if err == nil {
+			s.warnf(line, "%q sets a Ruby local variable, not the setting: write config.%s = ...", s.shown(start, end), key)
 		}
-		text := collapse(s.src[start:end])
-		if key == KeyESXiPassword {
-			text = key + " = (not shown)"
-		}
-		s.warnf(line, "%q sets a Ruby local variable, not the setting: write config.%s = ...", clip(text), key)
-		return nil
-	case s.atEnd() || c == '{' || c == '.' || s.word() == "do" || !s.startsLiteral() && c != '(' && !s.startsExpr():
+		return err
+	case s.atEnd() || c == '{' || c == '.' || s.word() == "do" || !s.startsLiteral() && !s.startsExpr():
 		s.pos = start
 		return s.skip(start, line)
 	}
-	argStart, argLine := s.pos, s.line
 	s.secret = key == KeyESXiPassword
 	defer func() { s.secret = false }()
-	if paren := s.at(0) == '('; paren || s.startsLiteral() {
-		if paren {
-			s.pos++
-			s.blank(true)
-		}
+	v, err := s.value(s.at(0) == '(')
+	if err == nil {
+		s.set(key, line, v)
+	}
+	return err
+}
+
+// value reads a literal that ends its statement (inside ( ) when paren is
+// set), or else the Ruby expression at pos as an Expr.
+func (s *scanner) value(paren bool) (any, error) {
+	start, line := s.pos, s.line
+	if paren {
+		s.pos++
+		s.blank(true)
+	}
+	if s.startsLiteral() {
 		v, ok, err := s.literal(0)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if s.blank(false); ok && paren {
 			ok = s.at(0) == ')'
@@ -296,46 +270,10 @@ func (s *scanner) dslSetting(key string, start, line int) error {
 			s.blank(false)
 		}
 		if ok && s.atEnd() {
-			s.set(key, line, v)
-			return nil
-		}
-	}
-	s.pos, s.line = argStart, argLine
-	v, err := s.expr(argStart)
-	if err != nil {
-		return err
-	}
-	s.set(key, line, v)
-	return nil
-}
-
-// value reads the value after `config.key =`: a literal, or Ruby code
-// kept as an Expr.
-func (s *scanner) value(key string, eq int) (any, error) {
-	s.secret = key == KeyESXiPassword
-	defer func() { s.secret = false }()
-	start, line := s.pos, s.line
-	switch {
-	case s.startsLiteral():
-		v, ok, err := s.literal(0)
-		if err != nil {
-			return nil, err
-		}
-		if s.blank(false); ok && s.atEnd() {
 			return v, nil
 		}
-		s.pos, s.line = start, line
-		return s.expr(start)
-	case s.startsExpr():
-		return s.expr(start)
-	case s.atEnd():
-		return nil, s.errf(eq, "expected value after '=' for config.%s", key)
 	}
-	return nil, s.errf(s.line, "expected value after '=' for config.%s, found %s", key, s.describe())
-}
-
-// expr skips the Ruby expression at pos and returns its text as an Expr.
-func (s *scanner) expr(start int) (any, error) {
+	s.pos, s.line = start, line
 	end, _, err := s.skipStmt(start)
 	if err != nil {
 		return nil, err
@@ -359,14 +297,19 @@ func (s *scanner) startsLiteral() bool {
 
 // startsExpr reports whether Ruby code that is not a literal starts at pos.
 func (s *scanner) startsExpr() bool {
-	switch w := s.word(); w {
-	case "":
-		c := s.at(0)
-		return strings.IndexByte("(!@$~`", c) >= 0 || c == ':' && s.at(1) == ':' || c == '-' && s.at(1) == '>'
-	case "do", "end", "then", "else", "elsif", "when", "and", "or", "in", "rescue", "ensure":
-		return false
+	c := s.at(0)
+	return isIdentStart(c) && s.word() != "do" && s.word() != "end" || strings.IndexByte("(!@$~`:", c) >= 0 || c == '-' && s.at(1) == '>'
+}
+
+// shown is the source from start to end on one line, clipped, for a
+// message; a statement naming a password is not shown.
+func (s *scanner) shown(start, end int) string {
+	if text := collapse(s.src[start:end]); !strings.Contains(text, KeyESXiPassword) {
+		return clip(text)
 	}
-	return true
+	s.pos, start = start, s.pos
+	defer func() { s.pos = start }()
+	return s.word() + " ... (not shown)"
 }
 
 // set records an assignment and its warnings.
@@ -376,16 +319,17 @@ func (s *scanner) set(key string, line int, val any) {
 	} else {
 		s.f.Keys = append(s.f.Keys, key)
 	}
-	if key == KeyESXiPassword {
-		switch v := val.(type) {
-		case string:
+	switch v := val.(type) {
+	case string:
+		if key == KeyESXiPassword {
 			val = Password(v)
-		case Expr:
+		}
+	case Expr:
+		if key == KeyESXiPassword {
 			val = Expr(redacted) // Ruby code around a password may hold it
 		}
 	}
-	s.f.Values[key] = val
-	s.f.Lines[key] = line
+	s.f.Values[key], s.f.Lines[key] = val, line
 	if !usedKeys[key] && !wakameKeys[key] {
 		if sug := suggest(key); sug != "" {
 			s.warnf(line, "unknown key %q (did you mean %q?)", key, sug)

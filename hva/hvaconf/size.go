@@ -3,7 +3,6 @@ package hvaconf
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -49,15 +48,4 @@ func ParseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("size %q is out of range", s)
 	}
 	return int64(b), nil
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -7,9 +7,8 @@ import (
 
 // opener is an unclosed bracket or block while skipping Ruby.
 type opener struct {
-	what   string // "(", "[", "{", "do" or a keyword such as "if"
-	line   int
-	loopDo bool // a while/until/for whose optional 'do' was seen
+	what string // "(", "[", "{", "do" or a keyword such as "if"
+	line int
 }
 
 // blockKeywords open a block closed by 'end' when they start a statement
@@ -23,104 +22,89 @@ var closers = map[string]byte{"(": ')', "[": ']', "{": '}'}
 
 // skipStmt skips the statement from pos by counting brackets, do/end and
 // keyword blocks, reading strings and comments so that what they hold
-// does not count. It stops before the line break (not after an operator
-// or inside brackets), ';' or end of file that ends the statement, and
-// returns the end of its last token and where its first block opens at
-// depth 0 ('{' or do after start), or -1.
+// does not count. It stops before the line break (unless brackets are
+// open or an operator ends the line), ';' or end of file that ends the
+// statement, and returns the end of its last token and where its first
+// block opens at depth 0 ('{' or do after start), or -1.
 func (s *scanner) skipStmt(start int) (end, open int, err error) {
 	var stack []opener
 	end, open = s.pos, -1
 	prev := byte(0) // last byte of the previous token; '\n' after a line break
-	for {
-		if s.pos >= len(s.src) {
-			if n := len(stack); n > 0 {
-				o := stack[n-1]
-				if c, ok := closers[o.what]; ok {
-					return 0, 0, s.errf(s.line, "missing '%c' for '%s' opened at line %d", c, o.what, o.line)
-				}
-				return 0, 0, s.errf(s.line, "missing 'end' for block opened at line %d", o.line)
-			}
-			return end, open, nil
-		}
-		tok := s.pos
-		switch c := s.src[s.pos]; {
+	for s.pos < len(s.src) {
+		tok, c, n := s.pos, s.src[s.pos], len(stack)
+		switch {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '#' || c == '\\' && s.at(1) == '\n':
 			s.blank(false)
 			continue
+		case c == '\n' && n == 0 && strings.IndexByte(",.+-*/%=&|<>", prev) < 0, c == ';' && n == 0:
+			return end, open, nil
 		case c == '\n':
-			if len(stack) == 0 && strings.IndexByte(",.+-*/%=&|<>", prev) < 0 {
-				return end, open, nil
-			}
 			s.pos++
 			s.line++
-			prev = '\n'
+			prev = c
 			continue
-		case c == ';' && len(stack) == 0:
-			return end, open, nil
 		case c == '"' || c == '\'' || c == '`':
 			if _, _, err := s.quoted(0); err != nil {
 				return 0, 0, err
 			}
 		case c == '(' || c == '[' || c == '{':
-			if c == '{' && len(stack) == 0 && open < 0 && tok > start {
+			if c == '{' && n == 0 && open < 0 && tok > start {
 				open = tok
 			}
-			stack = append(stack, opener{what: string(c), line: s.line})
+			stack = append(stack, opener{string(c), s.line})
 			s.pos++
 		case c == ')' || c == ']' || c == '}':
-			n := len(stack)
 			if n == 0 {
 				return 0, 0, s.errf(s.line, "unexpected '%c' with no matching opening bracket", c)
 			}
-			if o := stack[n-1]; closers[o.what] != c {
-				if want, ok := closers[o.what]; ok {
-					return 0, 0, s.errf(s.line, "expected '%c' to close '%s' opened at line %d, found '%c'", want, o.what, o.line, c)
-				}
-				return 0, 0, s.errf(s.line, "expected 'end' for block opened at line %d, found '%c'", o.line, c)
+			if err := s.closes(stack[n-1], string(c)); err != nil {
+				return 0, 0, err
 			}
 			stack = stack[:n-1]
 			s.pos++
 		case isIdentStart(c):
 			w := s.word()
 			s.pos += len(w)
-			method := tok > 0 && (s.src[tok-1] == '.' || s.src[tok-1] == ':') // obj.end, Foo::end, :end
-			label := s.at(0) == ':' && s.at(1) != ':'                         // foo(if: 1)
-			if err := s.block(&stack, w, method || label, prev, tok > start, &open, tok); err != nil {
-				return 0, 0, err
+			switch {
+			case tok > 0 && (s.src[tok-1] == '.' || s.src[tok-1] == ':'), s.at(0) == ':' && s.at(1) != ':':
+				// a method (obj.end, Foo::end), a symbol (:end) or a label (if: 1)
+			case w == "do":
+				if n == 0 && open < 0 && tok > start {
+					open = tok
+				}
+				stack = append(stack, opener{w, s.line})
+			case w == "end" && n == 0:
+				return 0, 0, s.errf(s.line, "unexpected 'end' with no open block")
+			case w == "end":
+				if err := s.closes(stack[n-1], w); err != nil {
+					return 0, 0, err
+				}
+				stack = stack[:n-1]
+			case blockKeywords[w] && strings.IndexByte("\x00\n;=([{,|", prev) >= 0:
+				stack = append(stack, opener{w, s.line})
 			}
 		default:
 			s.pos++
 		}
 		prev, end = s.src[s.pos-1], s.pos
 	}
+	if n := len(stack); n > 0 {
+		if c, ok := closers[stack[n-1].what]; ok {
+			return 0, 0, s.errf(s.line, "missing '%c' for '%s' opened at line %d", c, stack[n-1].what, stack[n-1].line)
+		}
+		return 0, 0, s.errf(s.line, "missing 'end' for block opened at line %d", stack[n-1].line)
+	}
+	return end, open, nil
 }
 
-// block applies the word w to the stack of open blocks.
-func (s *scanner) block(stack *[]opener, w string, plain bool, prev byte, inside bool, open *int, at int) error {
-	n := len(*stack)
+// closes checks that closer (a bracket or "end") closes o.
+func (s *scanner) closes(o opener, closer string) error {
+	want, bracket := closers[o.what]
 	switch {
-	case plain:
-	case w == "do":
-		if n > 0 {
-			if o := &(*stack)[n-1]; (o.what == "while" || o.what == "until" || o.what == "for") && o.line == s.line && !o.loopDo {
-				o.loopDo = true
-				return nil
-			}
-		}
-		if n == 0 && *open < 0 && inside {
-			*open = at
-		}
-		*stack = append(*stack, opener{what: "do", line: s.line})
-	case w == "end":
-		if n == 0 {
-			return s.errf(s.line, "unexpected 'end' with no open block")
-		}
-		if o := (*stack)[n-1]; closers[o.what] != 0 {
-			return s.errf(s.line, "expected '%c' to close '%s' opened at line %d, found 'end'", closers[o.what], o.what, o.line)
-		}
-		*stack = (*stack)[:n-1]
-	case blockKeywords[w] && strings.IndexByte("\x00\n;=([{,|", prev) >= 0:
-		*stack = append(*stack, opener{what: w, line: s.line})
+	case bracket && string(want) != closer:
+		return s.errf(s.line, "expected '%c' to close '%s' opened at line %d, found '%s'", want, o.what, o.line, closer)
+	case !bracket && closer != "end":
+		return s.errf(s.line, "expected 'end' for block opened at line %d, found '%s'", o.line, closer)
 	}
 	return nil
 }
@@ -143,7 +127,7 @@ func (s *scanner) skip(start, line int) error {
 		lines = fmt.Sprintf(" (lines %d-%d)", line, last)
 	}
 	if open < 0 {
-		s.warnf(line, "skipped statement %q%s: esxi-hva reads only config.key = value assignments", clip(collapse(s.src[start:end])), lines)
+		s.warnf(line, "skipped statement %q%s: esxi-hva reads only config.key = value assignments", s.shown(start, end), lines)
 		return nil
 	}
 	style := "do ... end"
@@ -165,7 +149,7 @@ func (s *scanner) skip(start, line int) error {
 	return nil
 }
 
-// metadata reads Wakame's
+// metadata reads Wakame's section
 //
 //	metadata {
 //	  path 'extra-hosts/fluent.local', '192.168.1.101'
@@ -178,29 +162,16 @@ func (s *scanner) metadata() bool {
 	s.blank(false)
 	closer := "}"
 	switch {
-	case s.at(0) == '{':
-		s.pos++
 	case s.word() == "do":
-		s.pos += 2
 		closer = "end"
-	default:
+		s.pos++
+	case s.at(0) != '{':
 		return false
 	}
+	s.pos++
+	closes := func() bool { return strings.HasPrefix(s.src[s.pos:], closer) && (closer == "}" || s.word() == "end") }
 	items, lines := map[string]string{}, map[string]int{}
-	closes := func() bool {
-		return closer == "}" && s.at(0) == '}' || closer == "end" && s.word() == "end"
-	}
-	for {
-		for s.blank(true); s.at(0) == ';'; s.blank(true) {
-			s.pos++
-		}
-		if closes() {
-			s.pos += len(closer)
-			if s.blank(false); !s.atEnd() {
-				return false
-			}
-			break
-		}
+	for s.blank(true); !closes(); s.blank(true) {
 		line := s.line
 		if s.word() != "path" {
 			return false
@@ -230,6 +201,10 @@ func (s *scanner) metadata() bool {
 		}
 		items[k], lines[k] = v, line
 	}
+	s.pos += len(closer)
+	if s.blank(false); !s.atEnd() {
+		return false
+	}
 	if s.f.Metadata == nil {
 		s.f.Metadata, s.f.MetadataLines = map[string]string{}, map[string]int{}
 	}
@@ -251,14 +226,13 @@ func (s *scanner) plainString() (string, bool) {
 // collapse puts source text on one line.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// clip shortens s for a message.
+// clip shortens s for a message, without splitting a UTF-8 sequence.
 func clip(s string) string {
-	const max = 60
-	if len(s) <= max {
+	if len(s) <= 60 {
 		return s
 	}
-	cut := max
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+	cut := 60
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
 		cut--
 	}
 	return strings.TrimSpace(s[:cut]) + "..."

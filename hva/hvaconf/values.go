@@ -2,7 +2,8 @@ package hvaconf
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,10 +14,9 @@ type Symbol string
 // String returns the symbol in Ruby notation, e.g. ":public".
 func (s Symbol) String() string { return ":" + string(s) }
 
-// Expr is the source text of a value that is valid Ruby but not a literal
-// (for example File.join(...), ENV['X'] or 60*15). esxi-hva never evaluates
-// Ruby: an Expr is kept so that settings esxi-hva does not use parse
-// cleanly, and File.Config rejects it for settings esxi-hva does use.
+// Expr is the source text of a value that is Ruby code rather than a
+// literal (File.join(...), ENV['X'], 60 * 15). esxi-hva never evaluates
+// it: File.Config rejects it for the settings esxi-hva uses.
 type Expr string
 
 // formatValue renders a parsed value in Ruby-like notation for messages.
@@ -26,16 +26,8 @@ func formatValue(v any) string {
 		return "nil"
 	case string:
 		return strconv.Quote(x)
-	case Symbol:
-		return x.String()
-	case Expr:
-		return string(x)
 	case Password:
 		return redacted
-	case bool:
-		return strconv.FormatBool(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
 	case float64:
 		s := strconv.FormatFloat(x, 'g', -1, 64)
 		if !strings.ContainsAny(s, ".eIN") {
@@ -49,19 +41,13 @@ func formatValue(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = strconv.Quote(k) + " => " + formatValue(x[k])
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			parts = append(parts, strconv.Quote(k)+" => "+formatValue(x[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
-	default:
-		return fmt.Sprintf("%v", x)
 	}
+	return fmt.Sprint(v) // Symbol, Expr, bool, int64
 }
 
 // kindOf names a value's kind for "want X, got Y" messages.
@@ -85,7 +71,6 @@ func kindOf(v any) string {
 		return "array"
 	case map[string]any:
 		return "hash"
-	default:
-		return fmt.Sprintf("%T", v)
 	}
+	return fmt.Sprintf("%T", v)
 }
