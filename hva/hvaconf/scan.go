@@ -162,37 +162,43 @@ func (s *scanner) describe() string {
 func (s *scanner) statement() error {
 	start, line, c := s.pos, s.line, s.at(0)
 	w := s.word()
-	if w == "config" && s.at(6) == '.' {
-		s.pos += len("config.")
-		w = s.word()
-	}
 	if !utf8.ValidString(w) {
 		return s.errf(line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
 	}
 	switch {
 	case isDigit(c):
-	case s.pos > start:
-		key := w
-		if key == "" || isDigit(key[0]) {
-			return s.errf(line, "expected a setting name after 'config.', found %s", s.describe())
-		}
-		s.pos += len(key)
-		s.blank(false)
-		switch c := s.at(0); {
-		case s.isAssign():
-			return s.assignment(key, line)
-		case c == '{' || c == '.' || c == '[' || c == '(' || c == ':' && s.at(1) == ':' || s.word() == "do":
-			return s.skip(start, line)
-		case s.atEnd():
-			return s.errf(line, "expected '=' after config.%s", key)
-		}
-		return s.errf(line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, s.describe())
+	case w == "config" && s.at(6) == '.':
+		return s.configStatement(start, line)
 	case usedKeys[w] || wakameKeys[w]:
 		return s.dslSetting(w, start, line)
 	case w != "" || c == '@' || c == '$' || c == ':' && s.at(1) == ':':
 		return s.skip(start, line)
 	}
 	return s.errf(line, "expected config.key = value, found %s", s.describe())
+}
+
+// configStatement reads a statement starting with `config.`: an
+// assignment, or a block or method call skipped with a warning.
+func (s *scanner) configStatement(start, line int) error {
+	s.pos += len("config.")
+	key := s.word()
+	switch {
+	case key == "" || isDigit(key[0]):
+		return s.errf(line, "expected a setting name after 'config.', found %s", s.describe())
+	case !utf8.ValidString(key):
+		return s.errf(line, "invalid UTF-8 in a name: save hva.conf as UTF-8")
+	}
+	s.pos += len(key)
+	s.blank(false)
+	switch c := s.at(0); {
+	case s.isAssign():
+		return s.assignment(key, line)
+	case c == '{' || c == '.' || c == '[' || c == '(' || c == ':' && s.at(1) == ':' || s.word() == "do":
+		return s.skip(start, line)
+	case s.atEnd():
+		return s.errf(line, "expected '=' after config.%s", key)
+	}
+	return s.errf(line, "expected '=' after config.%s, found %s (only config.key = value assignments are read)", key, s.describe())
 }
 
 // isAssign reports whether pos holds '=' alone (not ==, =~ or =>).
