@@ -117,6 +117,10 @@ func TestParseWarnings(t *testing.T) {
 		{"config do block", "config.foo do |c|\n  c.bar = 1\nend", []string{"hva.conf:1: skipped block config.foo do ... end (lines 1-3): not a Wakame hva.conf section"}},
 		{"nested blocks", "hypervisor_driver('openvz') {\n  cgroup_blkio {\n    read_iops 200\n  }\n  x do\n    if y\n      z\n    end\n  end\n}", []string{"hva.conf:1: skipped block hypervisor_driver('openvz') { ... } (lines 1-10): not used by esxi-hva"}},
 		{"keywords as methods, labels and modifiers", "foo do\n  x = (1..2).end\n  y = obj&.do\n  bar(if: 1, end: 2, do: 3)\n  return if z\n  yield unless w\n  v = Foo::end\n  class << self\n    def a; end\n  end\n  k = case q\n      when 1 then :a\n      end\n  begin\n    r\n  end while s\nend", []string{"hva.conf:1: skipped block foo do ... end (lines 1-17): not a Wakame hva.conf section"}},
+		{"brackets and ends in strings and comments", "capture {\n  a '}', \"{\"\n  b \"}#{'}'}\"# } end\n}\nhypervisor_driver(:kvm) do\n  c 'end' # end\nend", []string{
+			"hva.conf:1: skipped block capture { ... } (lines 1-4): not used by esxi-hva",
+			"hva.conf:5: skipped block hypervisor_driver(:kvm) do ... end (lines 5-7): not used by esxi-hva",
+		}},
 		{"one-line block", "features { openvnet false }", []string{"hva.conf:1: skipped block features { ... }: not used by esxi-hva"}},
 		{"bare statement", "require 'fuguta'", []string{`hva.conf:1: skipped statement "require 'fuguta'": esxi-hva reads only config.key = value assignments`}},
 		{"unknown dsl call", "bridge_prefix 'br'", []string{`hva.conf:1: skipped statement "bridge_prefix 'br'": esxi-hva reads only config.key = value assignments`}},
