@@ -287,49 +287,42 @@ func (cv *converter) got(key string, v any) string {
 	return clip(formatValue(v))
 }
 
-func (cv *converter) str(key string, dst *string) {
-	v, ok := cv.get(key)
-	if !ok {
-		return
+// as returns key's value as a T; a value of another type is reported as
+// "want <want>, got ...". ok is false for both and for an unset key.
+func as[T any](cv *converter, key, want string) (t T, ok bool) {
+	v, set := cv.get(key)
+	if !set {
+		return t, false
 	}
-	switch s := v.(type) {
-	case string:
+	if t, ok = v.(T); !ok {
+		cv.fail(key, "want %s, got %s", want, cv.got(key, v))
+	}
+	return t, ok
+}
+
+func (cv *converter) str(key string, dst *string) {
+	if p, isPassword := cv.f.Values[key].(Password); isPassword {
+		*dst = string(p)
+	} else if s, ok := as[string](cv, key, "a string"); ok {
 		*dst = s
-	case Password:
-		*dst = string(s)
-	default:
-		cv.fail(key, "want a string, got %s", cv.got(key, v))
 	}
 }
 
 func (cv *converter) boolean(key string, dst *bool) {
-	v, ok := cv.get(key)
-	if !ok {
-		return
+	if b, ok := as[bool](cv, key, "true/false"); ok {
+		*dst = b
 	}
-	b, isBool := v.(bool)
-	if !isBool {
-		cv.fail(key, "want true/false, got %s", cv.got(key, v))
-		return
-	}
-	*dst = b
 }
 
 func (cv *converter) integer(key string, dst *int, lo, hi int) {
-	v, ok := cv.get(key)
-	if !ok {
-		return
-	}
-	n, isInt := v.(int64)
-	if !isInt {
-		cv.fail(key, "want an integer, got %s", cv.got(key, v))
-		return
-	}
-	if n < int64(lo) || n > int64(hi) {
+	n, ok := as[int64](cv, key, "an integer")
+	switch {
+	case !ok:
+	case n < int64(lo) || n > int64(hi):
 		cv.fail(key, "want an integer from %d to %d, got %d", lo, hi, n)
-		return
+	default:
+		*dst = int(n)
 	}
-	*dst = int(n)
 }
 
 func (cv *converter) size(key string, dst *int64) {
@@ -391,13 +384,8 @@ func (cv *converter) duration(key string, dst *time.Duration) {
 }
 
 func (cv *converter) items(key string, dst *map[string]string) {
-	v, ok := cv.get(key)
+	h, ok := as[map[string]any](cv, key, `a hash such as { "path" => "content" }`)
 	if !ok {
-		return
-	}
-	h, isHash := v.(map[string]any)
-	if !isHash {
-		cv.fail(key, "want a hash such as { \"path\" => \"content\" }, got %s", cv.got(key, v))
 		return
 	}
 	out := make(map[string]string, len(h))
