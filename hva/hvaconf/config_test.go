@@ -361,31 +361,3 @@ func TestConfigMetadataSection(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidValue)
 	assert.Equal(t, `hva.conf:3: metadata: path "../etc/passwd": path must be clean, without '.', '..' or '//' parts`, err.Error())
 }
-
-// Wakame-vdc's own files, unmodified (axsh/wakame-vdc
-// dcmgr/config/hva.conf.example and dcmgr/spec/minimal_hva.conf at
-// 3cc1c0fd): every setting read, every block skipped with its lines.
-func TestConfigWakameOwnFiles(t *testing.T) {
-	p := filepath.Join("testdata", "wakame-vdc-hva.conf.example")
-	f, err := ParseFile(p)
-	require.NoError(t, err)
-	assert.Len(t, f.Keys, 28)
-	assert.Equal(t, int64(8888), f.Values["logging_service_port"])
-	c, warnings, err := f.Config()
-	require.NoError(t, err)
-	assert.Equal(t, "/var/lib/wakame-vdc/instances", c.VMDataDir)
-	assert.Equal(t, "netfilter", c.EdgeNetworking)
-	assert.Equal(t, []string{
-		p + ":67: skipped block dc_network('public') { ... } (lines 67-71): not used by esxi-hva",
-		p + ":73: skipped block dc_network('null1') { ... } (lines 73-77): not used by esxi-hva",
-		p + ":79: skipped block dc_network('null2') { ... } (lines 79-83): not used by esxi-hva",
-		p + ":85: skipped block dc_network('management') { ... } (lines 85-89): not used by esxi-hva",
-		p + ":107: skipped block capture { ... } (lines 107-112): not used by esxi-hva",
-		p + `:13: edge_networking: "netfilter" has no effect: esxi-hva does no edge networking on ESXi (set 'off')`,
-	}, warnings)
-
-	c, warnings, err = Load(filepath.Join("testdata", "wakame-vdc-minimal_hva.conf"))
-	require.NoError(t, err)
-	assert.Empty(t, warnings)
-	assert.Equal(t, "/", c.VMDataDir, "the DSL form sets the key")
-}
