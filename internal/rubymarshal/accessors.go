@@ -43,6 +43,11 @@ func (h *Hash) GetName(key string) (string, bool) {
 // GetInt returns an Integer value that fits in an int64.
 func (h *Hash) GetInt(key string) (int64, bool) {
 	v, _ := h.Get(key)
+	return asInt64(v)
+}
+
+// asInt64 returns an Integer (a Fixnum or a Bignum) that fits in an int64.
+func asInt64(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true

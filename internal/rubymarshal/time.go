@@ -1,7 +1,6 @@
 package rubymarshal
 
 import (
-	"math/big"
 	"time"
 )
 
@@ -85,8 +84,8 @@ func (d *decoder) loadTime(start int, b []byte, iv *ivarSet) (time.Time, error) 
 	nsec := int64(usec) * 1000
 	switch {
 	case iv.hasNano:
-		num, ok1 := smallInt(iv.nanoNum)
-		den, ok2 := smallInt(iv.nanoDen)
+		num, ok1 := asInt64(iv.nanoNum)
+		den, ok2 := asInt64(iv.nanoDen)
 		if !ok1 || !ok2 || den <= 0 || num < 0 || num/den >= 1000 {
 			return time.Time{}, d.malformed(start, "Time nano_num/nano_den invalid")
 		}
@@ -149,19 +148,6 @@ const (
 	errTooLarge = timeError("too large")
 	errTrailing = timeError("trailing bytes")
 )
-
-// smallInt returns an Integer nano_num/nano_den as int64.
-func smallInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case *big.Int:
-		if x.IsInt64() {
-			return x.Int64(), true
-		}
-	}
-	return 0, false
-}
 
 // encodeTime writes t as Ruby does: 'I' 'u' :Time, the 8 bytes (plus a
 // year extension), then nano_num, nano_den, submicro, offset and zone.
