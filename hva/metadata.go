@@ -1,13 +1,16 @@
 package hva
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/internal/metadrive"
 )
 
@@ -176,4 +179,22 @@ func (h *Handler) metadataCD(inst *Instance) (io.Reader, int64, error) {
 		}
 		return cd.Reader(), cd.Size(), nil
 	}
+}
+
+// uploadMetadataCD builds the metadata CD and uploads it as
+// "[ds] <id>/metadata.iso".
+func (h *Handler) uploadMetadataCD(ctx context.Context, log *slog.Logger, inst *Instance) (esxi.DatastorePath, error) {
+	dst, err := esxi.DatastorePath{Datastore: h.hv.Datastore()}.Join(inst.ID, "metadata.iso")
+	if err != nil {
+		return dst, err
+	}
+	r, size, err := h.metadataCD(inst)
+	if err != nil {
+		return dst, fmt.Errorf("build metadata CD for %s: %w", inst.ID, err)
+	}
+	if err := h.hv.Upload(ctx, dst, r, size); err != nil {
+		return dst, err
+	}
+	log.Info("metadata CD uploaded", "path", dst.String(), "bytes", size)
+	return dst, nil
 }
