@@ -26,11 +26,11 @@ import (
 // must be powered off: ESXi locks the disk of a running VM. A running VM
 // gives ErrInvalidState and nothing changes.
 func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string) error {
-	return h.job(ctx, "backup_image", instID, func(ctx context.Context, log *slog.Logger) error {
+	return h.job(ctx, backupSpec(jobBackupImage), instID, func(ctx context.Context, log *slog.Logger) error {
 		if err := esxi.ValidateID(imageID); err != nil {
 			return fmt.Errorf("%w: image id: %w", ErrBadArgs, err)
 		}
-		inst, bo, err := h.backupPrecheck(ctx, "backup_image", instID, boID)
+		inst, bo, err := h.backupPrecheck(ctx, backupSpec(jobBackupImage), instID, boID)
 		if err != nil {
 			return err
 		}
@@ -38,18 +38,18 @@ func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string)
 		if err != nil {
 			return err
 		}
-		if err := h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("creating")}); err != nil {
+		if err := h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objCreating)}); err != nil {
 			return fmt.Errorf("update_image %s: %w", imageID, err)
 		}
 		err = h.backup(ctx, log, inst, bo, disk)
 		if err == nil {
-			if err = h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("available")}); err != nil {
+			if err = h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objAvailable)}); err != nil {
 				err = fmt.Errorf("update_image %s: %w", imageID, err)
 			}
 		}
 		if err != nil {
 			ctx := context.WithoutCancel(ctx)
-			err = errors.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}))
+			err = errors.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}))
 		}
 		return err
 	})
@@ -59,8 +59,8 @@ func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string)
 // backup object): as BackupImage, for one of the instance's volumes
 // ("available" or "attached"; the boot volume is the boot disk).
 func (h *Handler) BackupVolume(ctx context.Context, instID, volID, boID string) error {
-	return h.job(ctx, "backup_volume", instID, func(ctx context.Context, log *slog.Logger) error {
-		inst, bo, err := h.backupPrecheck(ctx, "backup_volume", instID, boID)
+	return h.job(ctx, backupSpec(jobBackupVolume), instID, func(ctx context.Context, log *slog.Logger) error {
+		inst, bo, err := h.backupPrecheck(ctx, backupSpec(jobBackupVolume), instID, boID)
 		if err != nil {
 			return err
 		}
@@ -71,10 +71,10 @@ func (h *Handler) BackupVolume(ctx context.Context, instID, volID, boID string) 
 			}
 		}
 		if vol == nil {
-			return fmt.Errorf("backup_volume: %w: volume %s is not one of %s's", ErrBadArgs, volID, instID)
+			return fmt.Errorf("%s: %w: volume %s is not one of %s's", jobBackupVolume, ErrBadArgs, volID, instID)
 		}
-		if vol.State != "available" && vol.State != "attached" {
-			return &StateError{Job: "backup_volume", Object: volID, State: vol.State, Want: []string{"available", "attached"}}
+		if vol.State != volAvailable && vol.State != volAttached {
+			return &StateError{Job: jobBackupVolume, Object: volID, State: vol.State, Want: []string{volAvailable, volAttached}}
 		}
 		disk, err := h.volumePath(instID, volID)
 		if volID == inst.BootVolumeID || (err == nil && len(inst.Volumes) == 1) {
@@ -87,14 +87,20 @@ func (h *Handler) BackupVolume(ctx context.Context, instID, volID, boID string) 
 	})
 }
 
+// backupSpec is the spec of a local-store-handle backup job: it accepts
+// an instance "running" or "halted".
+func backupSpec(name string) jobSpec {
+	return jobSpec{endpoint: EndpointLocalStore, name: name, accept: []string{stateRunning, stateHalted}}
+}
+
 // backupPrecheck reads the instance and backup object and checks the
 // states, changing nothing.
-func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) (*Instance, *BackupObject, error) {
+func (h *Handler) backupPrecheck(ctx context.Context, spec jobSpec, instID, boID string) (*Instance, *BackupObject, error) {
 	inst, err := h.getInstance(ctx, instID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := h.requireState(job, inst, "running", "halted"); err != nil {
+	if err := spec.check(instID, inst.State); err != nil {
 		return nil, nil, err
 	}
 	st, err := h.hv.PowerState(ctx, instID)
@@ -102,7 +108,7 @@ func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) 
 		return nil, nil, err
 	}
 	if st == esxi.PoweredOn {
-		return nil, nil, &StateError{Job: job, Object: instID, State: "VM " + string(st), Want: []string{"VM powered off (ESXi locks a running VM's disk)"}}
+		return nil, nil, &StateError{Job: spec.name, Object: instID, State: "VM " + string(st), Want: []string{"VM powered off (ESXi locks a running VM's disk)"}}
 	}
 	if err := esxi.ValidateID(boID); err != nil {
 		return nil, nil, fmt.Errorf("%w: backup object id: %w", ErrBadArgs, err)
@@ -121,13 +127,13 @@ func (h *Handler) backupPrecheck(ctx context.Context, job, instID, boID string) 
 // backup streams disk to the backup object and reports it; on failure
 // the backup object is marked deleted.
 func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, bo *BackupObject, disk esxi.DatastorePath) (err error) {
-	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("creating")}); err != nil {
+	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol(objCreating)}); err != nil {
 		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
 	}
 	defer func() {
 		if err != nil {
 			ctx := context.WithoutCancel(ctx)
-			if rerr := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}); rerr != nil {
+			if rerr := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback: update_backup_object %s: %w", bo.ID, rerr))
 			}
 		}
@@ -169,7 +175,7 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"checksum": got.MD5, "size": got.Size, "allocation_size": got.Size}); err != nil {
 		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
 	}
-	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol("available")}); err != nil {
+	if err := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol(objAvailable)}); err != nil {
 		return fmt.Errorf("update_backup_object %s: %w", bo.ID, err)
 	}
 	log.Info("backup done", "backup_object", bo.ID, "md5", got.MD5, "bytes", got.Size)

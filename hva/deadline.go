@@ -40,13 +40,13 @@ const (
 	DefaultOtherDeadline  = 15 * time.Minute
 )
 
-// jobKinds maps a job's name (as h.job logs it) to its kind.
+// launchJobs and backupJobs name the jobs of those kinds; both
+// endpoints' run_local_store are launches.
 var launchJobs = map[string]bool{
-	"run_local_store": true, "local_store.run_local_store": true,
-	"run_vol_store": true, "wait_volumes_available": true,
+	jobRunLocalStore: true, jobRunVolStore: true, jobWaitVolumesAvailable: true,
 }
 
-var backupJobs = map[string]bool{"backup_image": true, "backup_volume": true}
+var backupJobs = map[string]bool{jobBackupImage: true, jobBackupVolume: true}
 
 // deadline returns the deadline of the job named name.
 func (h *Handler) deadline(name string) time.Duration {

@@ -47,32 +47,32 @@ type jobFunc func(*Handler, context.Context, *jobArgs) error
 
 var jobTables = map[string]map[string]jobFunc{
 	EndpointHVA: {
-		"run_local_store":        one((*Handler).RunLocalStore),
-		"run_vol_store":          one((*Handler).RunVolStore),
-		"wait_volumes_available": one((*Handler).WaitVolumesAvailable),
-		"terminate": func(h *Handler, ctx context.Context, a *jobArgs) error {
+		jobRunLocalStore:        one((*Handler).RunLocalStore),
+		jobRunVolStore:          one((*Handler).RunVolStore),
+		jobWaitVolumesAvailable: one((*Handler).WaitVolumesAvailable),
+		jobTerminate: func(h *Handler, ctx context.Context, a *jobArgs) error {
 			id, force := a.str(0), a.optBool(1)
 			if a.err != nil {
 				return a.err
 			}
 			return h.Terminate(ctx, id, force)
 		},
-		"cleanup":       one((*Handler).Cleanup),
-		"stop":          one((*Handler).Stop),
-		"reboot":        one((*Handler).Reboot),
-		"poweroff":      one((*Handler).PowerOff),
-		"soft_poweroff": one((*Handler).SoftPowerOff),
-		"poweron":       one((*Handler).PowerOn),
-		"attach":        two((*Handler).Attach),
-		"detach":        two((*Handler).Detach),
-		"attach_nic":    nicJob((*Handler).AttachNIC),
-		"detach_nic":    nicJob((*Handler).DetachNIC),
+		jobCleanup:      one((*Handler).Cleanup),
+		jobStop:         one((*Handler).Stop),
+		jobReboot:       one((*Handler).Reboot),
+		jobPowerOff:     one((*Handler).PowerOff),
+		jobSoftPowerOff: one((*Handler).SoftPowerOff),
+		jobPowerOn:      one((*Handler).PowerOn),
+		jobAttach:       two((*Handler).Attach),
+		jobDetach:       two((*Handler).Detach),
+		jobAttachNIC:    nicJob((*Handler).AttachNIC),
+		jobDetachNIC:    nicJob((*Handler).DetachNIC),
 	},
 	EndpointLocalStore: {
-		"run_local_store": one((*Handler).LocalStoreRun),
-		"delete_volume":   two((*Handler).DeleteVolume),
-		"backup_image":    three((*Handler).BackupImage),
-		"backup_volume":   three((*Handler).BackupVolume),
+		jobRunLocalStore: one((*Handler).LocalStoreRun),
+		jobDeleteVolume:  two((*Handler).DeleteVolume),
+		jobBackupImage:   three((*Handler).BackupImage),
+		jobBackupVolume:  three((*Handler).BackupVolume),
 	},
 }
 

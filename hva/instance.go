@@ -67,9 +67,9 @@ func (h *Handler) nodeID(inst *Instance) string {
 
 // publishVnics publishes vnic_created/joined (up) or vnic_destroyed/left.
 func (h *Handler) publishVnics(ctx context.Context, inst *Instance, up bool) {
-	node, sg := "/vnic_destroyed", "/vnic_left"
+	node, sg := evNodeVnicDestroyed, evGroupVnicLeft
 	if up {
-		node, sg = "/vnic_created", "/vnic_joined"
+		node, sg = evNodeVnicCreated, evGroupVnicJoined
 	}
 	for _, vif := range inst.Vifs {
 		h.publish(ctx, h.nodeID(inst)+node, vif.ID)
@@ -92,8 +92,8 @@ func (h *Handler) finalize(ctx context.Context, inst *Instance) error {
 }
 
 func (h *Handler) publishTerminated(ctx context.Context, inst *Instance) {
-	h.publish(ctx, "hva/instance_terminated", inst.ID)
-	h.publish(ctx, h.nodeID(inst)+"/instance_terminated", inst.ID)
+	h.publish(ctx, evInstanceTerminated, inst.ID)
+	h.publish(ctx, h.nodeID(inst)+evNodeInstanceTerminated, inst.ID)
 }
 
 // deleteLocalVolumes moves every local volume through deleting to
@@ -105,11 +105,11 @@ func (h *Handler) deleteLocalVolumes(ctx context.Context, inst *Instance) error 
 		if !v.IsLocal {
 			continue
 		}
-		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("deleting")}); err != nil {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol(volDeleting)}); err != nil {
 			merr = multierror.Append(merr, err)
 			continue
 		}
-		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}, "hva/volume_deleted"); err != nil {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol(volDeleted), "deleted_at": h.opts.Now().UTC()}, evVolumeDeleted); err != nil {
 			merr = multierror.Append(merr, err)
 		}
 	}

@@ -47,27 +47,24 @@ func mbCeil(bytes int64) int64 {
 // goes attaching -> attached with hva/volume_attached. On failure the
 // volume is put back to available (hva/volume_available).
 func (h *Handler) Attach(ctx context.Context, instID, volID string) error {
-	return h.job(ctx, "attach", instID, func(ctx context.Context, log *slog.Logger) (err error) {
-		if _, err := h.getInstance(ctx, instID); err != nil {
-			return err
-		}
+	return h.instanceJob(ctx, jobSpec{name: jobAttach}, instID, func(ctx context.Context, log *slog.Logger, _ *Instance) (err error) {
 		vol, err := h.getVolume(ctx, volID)
 		if err != nil {
 			return err
 		}
-		if vol.State != "available" {
-			return &StateError{Job: "attach", Object: volID, State: vol.State, Want: []string{"available"}}
+		if vol.State != volAvailable {
+			return &StateError{Job: jobAttach, Object: volID, State: vol.State, Want: []string{volAvailable}}
 		}
 		path, err := h.volumePath(instID, volID)
 		if err != nil {
 			return err
 		}
-		if err := h.updateVolume(ctx, volID, map[string]any{"state": Symbol("attaching"), "attached_at": nil}); err != nil {
+		if err := h.updateVolume(ctx, volID, map[string]any{"state": Symbol(volAttaching), "attached_at": nil}); err != nil {
 			return err
 		}
 		defer func() {
 			if err != nil {
-				if rerr := h.updateVolume(context.WithoutCancel(ctx), volID, map[string]any{"state": Symbol("available")}, "hva/volume_available"); rerr != nil {
+				if rerr := h.updateVolume(context.WithoutCancel(ctx), volID, map[string]any{"state": Symbol(volAvailable)}, evVolumeAvailable); rerr != nil {
 					err = errors.Join(err, rerr)
 				}
 			}
@@ -75,10 +72,10 @@ func (h *Handler) Attach(ctx context.Context, instID, volID string) error {
 		if err := h.hv.AttachDisk(ctx, instID, esxi.DiskSpec{Path: path, SizeMB: mbCeil(vol.Size)}); err != nil {
 			return err
 		}
-		if err := h.col.UpdateVolume(ctx, volID, map[string]any{"state": Symbol("attached"), "attached_at": h.opts.Now().UTC()}); err != nil {
+		if err := h.col.UpdateVolume(ctx, volID, map[string]any{"state": Symbol(volAttached), "attached_at": h.opts.Now().UTC()}); err != nil {
 			return fmt.Errorf("update_volume %s: %w", volID, err)
 		}
-		h.publish(ctx, "hva/volume_attached", instID, volID)
+		h.publish(ctx, evVolumeAttached, instID, volID)
 		return nil
 	})
 }
@@ -87,31 +84,28 @@ func (h *Handler) Attach(ctx context.Context, instID, volID string) error {
 // from the VM (its file stays, for a later attach), and the volume goes
 // detaching -> available with hva/volume_detached.
 func (h *Handler) Detach(ctx context.Context, instID, volID string) error {
-	return h.job(ctx, "detach", instID, func(ctx context.Context, log *slog.Logger) error {
-		if _, err := h.getInstance(ctx, instID); err != nil {
-			return err
-		}
+	return h.instanceJob(ctx, jobSpec{name: jobDetach}, instID, func(ctx context.Context, log *slog.Logger, _ *Instance) error {
 		vol, err := h.getVolume(ctx, volID)
 		if err != nil {
 			return err
 		}
-		if vol.State != "attached" {
-			return &StateError{Job: "detach", Object: volID, State: vol.State, Want: []string{"attached"}}
+		if vol.State != volAttached {
+			return &StateError{Job: jobDetach, Object: volID, State: vol.State, Want: []string{volAttached}}
 		}
 		path, err := h.volumePath(instID, volID)
 		if err != nil {
 			return err
 		}
-		if err := h.updateVolume(ctx, volID, map[string]any{"state": Symbol("detaching"), "detached_at": nil}); err != nil {
+		if err := h.updateVolume(ctx, volID, map[string]any{"state": Symbol(volDetaching), "detached_at": nil}); err != nil {
 			return err
 		}
 		if err := h.hv.DetachDisk(ctx, instID, path); err != nil && !errors.Is(err, esxi.ErrNotFound) {
 			return err
 		}
-		if err := h.col.UpdateVolume(ctx, volID, map[string]any{"state": Symbol("available"), "instance_id": nil, "detached_at": h.opts.Now().UTC()}); err != nil {
+		if err := h.col.UpdateVolume(ctx, volID, map[string]any{"state": Symbol(volAvailable), "instance_id": nil, "detached_at": h.opts.Now().UTC()}); err != nil {
 			return fmt.Errorf("update_volume %s: %w", volID, err)
 		}
-		h.publish(ctx, "hva/volume_detached", instID, volID)
+		h.publish(ctx, evVolumeDetached, instID, volID)
 		return nil
 	})
 }
@@ -120,7 +114,7 @@ func (h *Handler) Detach(ctx context.Context, instID, volID string) error {
 // pair is deleted from the instance's folder (a missing one is fine) and
 // the volume becomes deleted with hva/volume_deleted.
 func (h *Handler) DeleteVolume(ctx context.Context, instID, volID string) error {
-	return h.job(ctx, "delete_volume", instID, func(ctx context.Context, log *slog.Logger) error {
+	return h.job(ctx, jobSpec{endpoint: EndpointLocalStore, name: jobDeleteVolume}, instID, func(ctx context.Context, log *slog.Logger) error {
 		path, err := h.volumePath(instID, volID)
 		if err != nil {
 			return err
@@ -131,7 +125,7 @@ func (h *Handler) DeleteVolume(ctx context.Context, instID, volID string) error 
 				return err
 			}
 		}
-		return h.updateVolume(ctx, volID, map[string]any{"state": Symbol("deleted"), "deleted_at": h.opts.Now().UTC()}, "hva/volume_deleted")
+		return h.updateVolume(ctx, volID, map[string]any{"state": Symbol(volDeleted), "deleted_at": h.opts.Now().UTC()}, evVolumeDeleted)
 	})
 }
 
@@ -144,7 +138,7 @@ func (h *Handler) AttachNIC(ctx context.Context, vifID string) error {
 	if err != nil {
 		return err
 	}
-	return h.job(ctx, "attach_nic", instID, func(ctx context.Context, log *slog.Logger) error {
+	return h.job(ctx, jobSpec{name: jobAttachNIC}, instID, func(ctx context.Context, log *slog.Logger) error {
 		err := h.hv.AttachNIC(ctx, instID, esxi.NICSpec{MAC: vif.MAC})
 		if errors.Is(err, esxi.ErrExists) {
 			return nil // redelivered
@@ -152,7 +146,7 @@ func (h *Handler) AttachNIC(ctx context.Context, vifID string) error {
 		if err != nil {
 			return err
 		}
-		h.publish(ctx, h.opts.NodeID+"/vnic_created", vifID)
+		h.publish(ctx, h.opts.NodeID+evNodeVnicCreated, vifID)
 		return nil
 	})
 }
@@ -163,7 +157,7 @@ func (h *Handler) DetachNIC(ctx context.Context, vifID string) error {
 	if err != nil {
 		return err
 	}
-	return h.job(ctx, "detach_nic", instID, func(ctx context.Context, log *slog.Logger) error {
+	return h.job(ctx, jobSpec{name: jobDetachNIC}, instID, func(ctx context.Context, log *slog.Logger) error {
 		err := h.hv.DetachNIC(ctx, instID, vif.MAC)
 		if errors.Is(err, esxi.ErrNotFound) {
 			return nil // already gone
@@ -171,7 +165,7 @@ func (h *Handler) DetachNIC(ctx context.Context, vifID string) error {
 		if err != nil {
 			return err
 		}
-		h.publish(ctx, h.opts.NodeID+"/vnic_destroyed", vifID)
+		h.publish(ctx, h.opts.NodeID+evNodeVnicDestroyed, vifID)
 		return nil
 	})
 }

@@ -27,17 +27,8 @@ import (
 // A redelivered job for an instance that is already running with its VM
 // powered on succeeds without doing anything.
 func (h *Handler) RunLocalStore(ctx context.Context, id string) error {
-	return h.job(ctx, "run_local_store", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if done, err := h.alreadyRunning(ctx, inst); done || err != nil {
-			return err
-		}
-		if inst.State != "initializing" {
-			return &StateError{Job: "run_local_store", Object: id, State: inst.State, Want: []string{"initializing"}}
-		}
+	spec := jobSpec{name: jobRunLocalStore, accept: []string{stateInitializing}, relaunch: true}
+	return h.instanceJob(ctx, spec, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
 		if pending := volumesNotAvailable(inst); len(pending) > 0 {
 			// As Wakame does: the job succeeds and waits for
 			// wait_volumes_available to submit it again.
@@ -51,7 +42,7 @@ func (h *Handler) RunLocalStore(ctx context.Context, id string) error {
 // alreadyRunning reports whether inst is running with its VM powered on:
 // a redelivered launch then has nothing to do.
 func (h *Handler) alreadyRunning(ctx context.Context, inst *Instance) (bool, error) {
-	if inst.State != "running" {
+	if inst.State != stateRunning {
 		return false, nil
 	}
 	st, err := h.hv.PowerState(ctx, inst.ID)
@@ -74,7 +65,7 @@ func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance, 
 		}
 	}()
 	for _, v := range inst.Volumes {
-		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("attaching")}, "hva/volume_attaching"); err != nil {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol(volAttaching)}, evVolumeAttaching); err != nil {
 			return err
 		}
 	}
@@ -110,12 +101,12 @@ func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance, 
 	if err := h.hv.PowerOn(ctx, inst.ID); err != nil {
 		return err
 	}
-	if err := h.updateInstance(ctx, inst.ID, map[string]any{"state": Symbol("running")}, "hva/instance_started"); err != nil {
+	if err := h.updateInstance(ctx, inst.ID, map[string]any{"state": Symbol(stateRunning)}, evInstanceStarted); err != nil {
 		return err
 	}
 	h.publishVnics(ctx, inst, true)
 	for _, v := range inst.Volumes {
-		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("attached"), "attached_at": h.opts.Now().UTC()}, "hva/volume_attached"); err != nil {
+		if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol(volAttached), "attached_at": h.opts.Now().UTC()}, evVolumeAttached); err != nil {
 			return err
 		}
 	}
@@ -162,7 +153,7 @@ func (h *Handler) removeInstanceFiles(ctx context.Context, inst *Instance) error
 func volumesNotAvailable(inst *Instance) []string {
 	var out []string
 	for _, v := range inst.Volumes {
-		if v.State != "available" {
+		if v.State != volAvailable {
 			out = append(out, v.ID+"="+v.State)
 		}
 	}
@@ -173,15 +164,9 @@ func volumesNotAvailable(inst *Instance) []string {
 // here: the job fails with ErrUnsupported and rolls the launch back, as
 // Wakame's handler does for a failed launch.
 func (h *Handler) RunVolStore(ctx context.Context, id string) error {
-	return h.job(ctx, "run_vol_store", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if inst.State != "pending" && inst.State != "failingover" {
-			return &StateError{Job: "run_vol_store", Object: id, State: inst.State, Want: []string{"pending", "failingover"}}
-		}
-		cause := fmt.Errorf("run_vol_store %s: %w: boot from a shared (iSCSI/NFS) volume; use a local boot image", id, ErrUnsupported)
+	spec := jobSpec{name: jobRunVolStore, accept: []string{statePending, stateFailingOver}}
+	return h.instanceJob(ctx, spec, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
+		cause := fmt.Errorf("%s %s: %w: boot from a shared (iSCSI/NFS) volume; use a local boot image", jobRunVolStore, id, ErrUnsupported)
 		return h.rollbackLaunch(ctx, log, inst, cause)
 	})
 }
@@ -192,19 +177,15 @@ func (h *Handler) RunVolStore(ctx context.Context, id string) error {
 // or a volume deleted it finalizes the instance; otherwise it waits.
 func (h *Handler) WaitVolumesAvailable(ctx context.Context, id string) error {
 	var boot bool
-	err := h.job(ctx, "wait_volumes_available", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
+	err := h.instanceJob(ctx, jobSpec{name: jobWaitVolumesAvailable}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
 		deleted := false
 		for _, v := range inst.Volumes {
-			deleted = deleted || v.State == "deleted"
+			deleted = deleted || v.State == volDeleted
 		}
 		switch {
 		case len(volumesNotAvailable(inst)) == 0:
 			boot = true
-		case inst.State == "terminated" || deleted:
+		case inst.State == stateTerminated || deleted:
 			return h.col.FinalizeInstance(ctx, id, h.opts.Now().UTC())
 		default:
 			log.Info("waiting for volumes", "volumes", volumesNotAvailable(inst))
@@ -224,31 +205,22 @@ func (h *Handler) WaitVolumesAvailable(ctx context.Context, id string) error {
 // instance as RunLocalStore does. A failure deletes the volumes and
 // terminates the instance.
 func (h *Handler) LocalStoreRun(ctx context.Context, id string) error {
-	return h.job(ctx, "local_store.run_local_store", id, func(ctx context.Context, log *slog.Logger) (err error) {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
+	spec := jobSpec{endpoint: EndpointLocalStore, name: jobRunLocalStore, accept: []string{statePending, stateFailingOver}, relaunch: true}
+	return h.instanceJob(ctx, spec, id, func(ctx context.Context, log *slog.Logger, inst *Instance) (err error) {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateInitializing)}); err != nil {
 			return err
 		}
-		if done, err := h.alreadyRunning(ctx, inst); done || err != nil {
-			return err
-		}
-		if inst.State != "pending" && inst.State != "failingover" {
-			return &StateError{Job: "local_store.run_local_store", Object: id, State: inst.State, Want: []string{"pending", "failingover"}}
-		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("initializing")}); err != nil {
-			return err
-		}
-		inst.State = "initializing"
+		inst.State = stateInitializing
 		disk, err := h.deployBootDisk(ctx, log, inst)
 		if err != nil {
 			return h.rollbackLaunch(ctx, log, inst, err)
 		}
 		defer disk.done()
 		for i, v := range inst.Volumes {
-			if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol("available")}, "hva/volume_available"); err != nil {
+			if err := h.updateVolume(ctx, v.ID, map[string]any{"state": Symbol(volAvailable)}, evVolumeAvailable); err != nil {
 				return h.rollbackLaunch(ctx, log, inst, err)
 			}
-			inst.Volumes[i].State = "available"
+			inst.Volumes[i].State = volAvailable
 		}
 		return h.launch(ctx, log, inst, disk)
 	})

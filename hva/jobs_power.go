@@ -16,15 +16,12 @@ import (
 // destroy failed (whose error is then returned). Terminating an instance
 // whose VM is already gone succeeds.
 func (h *Handler) Terminate(ctx context.Context, id string, force bool) error {
-	return h.job(ctx, "terminate", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !force && inst.State != "running" && inst.State != "halted" {
-			return &StateError{Job: "terminate", Object: id, State: inst.State, Want: []string{"running", "halted"}}
-		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("shuttingdown")}); err != nil {
+	spec := jobSpec{name: jobTerminate, accept: []string{stateRunning, stateHalted}}
+	if force {
+		spec.accept = nil
+	}
+	return h.instanceJob(ctx, spec, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateShuttingDown)}); err != nil {
 			return err
 		}
 		destroyErr := h.removeInstanceFiles(ctx, inst)
@@ -42,15 +39,8 @@ func (h *Handler) Terminate(ctx context.Context, id string, force bool) error {
 // terminated events; it changes no state in the collector but the local
 // volumes'.
 func (h *Handler) Cleanup(ctx context.Context, id string) error {
-	return h.job(ctx, "cleanup", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if inst.State == "terminated" {
-			return &StateError{Job: "cleanup", Object: id, State: inst.State, Want: []string{"any but terminated"}}
-		}
-		err = errors.Join(h.removeInstanceFiles(ctx, inst), h.deleteLocalVolumes(ctx, inst))
+	return h.instanceJob(ctx, jobSpec{name: jobCleanup, refuse: stateTerminated}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
+		err := errors.Join(h.removeInstanceFiles(ctx, inst), h.deleteLocalVolumes(ctx, inst))
 		h.publishTerminated(ctx, inst)
 		return err
 	})
@@ -61,27 +51,20 @@ func (h *Handler) Cleanup(ctx context.Context, id string) error {
 // publishes the terminated and vnic events, and marks every volume
 // deleted (hva/volume_deleted), as Wakame does.
 func (h *Handler) Stop(ctx context.Context, id string) error {
-	return h.job(ctx, "stop", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if inst.State != "running" {
-			return &StateError{Job: "stop", Object: id, State: inst.State, Want: []string{"running"}}
-		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("stopping")}); err != nil {
+	return h.instanceJob(ctx, jobSpec{name: jobStop, accept: []string{stateRunning}}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateStopping)}); err != nil {
 			return err
 		}
 		destroyErr := h.removeInstanceFiles(ctx, inst)
 		ctx = context.WithoutCancel(ctx)
-		stopErr := h.updateInstance(ctx, id, map[string]any{"state": Symbol("stopped"), "host_node_id": nil})
+		stopErr := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateStopped), "host_node_id": nil})
 		h.publishTerminated(ctx, inst)
 		h.publishVnics(ctx, inst, false)
 		var volErr error
 		for _, v := range inst.Volumes {
 			volErr = errors.Join(volErr, h.updateVolume(ctx, v.ID, map[string]any{
-				"state": Symbol("deleted"), "instance_id": nil, "detached_at": h.opts.Now().UTC(),
-			}, "hva/volume_deleted"))
+				"state": Symbol(volDeleted), "instance_id": nil, "detached_at": h.opts.Now().UTC(),
+			}, evVolumeDeleted))
 		}
 		return errors.Join(destroyErr, stopErr, volErr)
 	})
@@ -91,14 +74,7 @@ func (h *Handler) Stop(ctx context.Context, id string) error {
 // they run, else a reset (the Ruby driver always powers off and on). The
 // instance's state does not change.
 func (h *Handler) Reboot(ctx context.Context, id string) error {
-	return h.job(ctx, "reboot", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := h.requireState("reboot", inst, "running"); err != nil {
-			return err
-		}
+	return h.instanceJob(ctx, jobSpec{name: jobReboot, accept: []string{stateRunning}}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
 		return h.hv.Reboot(ctx, id)
 	})
 }
@@ -109,18 +85,11 @@ func (h *Handler) Reboot(ctx context.Context, id string) error {
 // accepts "running" and "halting" (the API sets halting before it submits
 // the job); a VM already off is not an error.
 func (h *Handler) PowerOff(ctx context.Context, id string) error {
-	return h.job(ctx, "poweroff", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := h.requireState("poweroff", inst, "running", "halting"); err != nil {
-			return err
-		}
+	return h.instanceJob(ctx, jobSpec{name: jobPowerOff, accept: []string{stateRunning, stateHalting}}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
 		if err := h.hv.PowerOff(ctx, id); err != nil && !errors.Is(err, esxi.ErrInvalidPowerState) {
 			return err
 		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("halted")}, "hva/instance_turnedoff"); err != nil {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff); err != nil {
 			return err
 		}
 		h.publishVnics(ctx, inst, false)
@@ -134,14 +103,7 @@ func (h *Handler) PowerOff(ctx context.Context, id string) error {
 // instance is reported "halted" (hva/instance_turnedoff) once the VM is
 // observed off. It accepts "running" and "halting".
 func (h *Handler) SoftPowerOff(ctx context.Context, id string) error {
-	return h.job(ctx, "soft_poweroff", id, func(ctx context.Context, log *slog.Logger) error {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := h.requireState("soft_poweroff", inst, "running", "halting"); err != nil {
-			return err
-		}
+	return h.instanceJob(ctx, jobSpec{name: jobSoftPowerOff, accept: []string{stateRunning, stateHalting}}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
 		forced, err := h.hv.SoftPowerOff(ctx, id, h.opts.SoftPowerOffTimeout)
 		if err != nil && !errors.Is(err, esxi.ErrInvalidPowerState) {
 			return err
@@ -150,7 +112,7 @@ func (h *Handler) SoftPowerOff(ctx context.Context, id string) error {
 			log.Warn("guest did not shut down in time; powered off hard", "timeout", h.opts.SoftPowerOffTimeout)
 		}
 		h.publishVnics(ctx, inst, false)
-		return h.updateInstance(ctx, id, map[string]any{"state": Symbol("halted")}, "hva/instance_turnedoff")
+		return h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff)
 	})
 }
 
@@ -161,20 +123,13 @@ func (h *Handler) SoftPowerOff(ctx context.Context, id string) error {
 // "starting". On failure the instance is put back to "halted" with
 // hva/instance_turnedoff.
 func (h *Handler) PowerOn(ctx context.Context, id string) error {
-	return h.job(ctx, "poweron", id, func(ctx context.Context, log *slog.Logger) (err error) {
-		inst, err := h.getInstance(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := h.requireState("poweron", inst, "halted", "starting"); err != nil {
-			return err
-		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("starting")}); err != nil {
+	return h.instanceJob(ctx, jobSpec{name: jobPowerOn, accept: []string{stateHalted, stateStarting}}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) (err error) {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateStarting)}); err != nil {
 			return err
 		}
 		defer func() {
 			if err != nil {
-				if rerr := h.updateInstance(context.WithoutCancel(ctx), id, map[string]any{"state": Symbol("halted")}, "hva/instance_turnedoff"); rerr != nil {
+				if rerr := h.updateInstance(context.WithoutCancel(ctx), id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff); rerr != nil {
 					err = errors.Join(err, rerr)
 				}
 			}
@@ -185,20 +140,10 @@ func (h *Handler) PowerOn(ctx context.Context, id string) error {
 		if err := h.hv.PowerOn(ctx, id); err != nil && !errors.Is(err, esxi.ErrInvalidPowerState) {
 			return err
 		}
-		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol("running")}, "hva/instance_turnedon"); err != nil {
+		if err := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateRunning)}, evInstanceTurnedOn); err != nil {
 			return err
 		}
 		h.publishVnics(ctx, inst, true)
 		return nil
 	})
-}
-
-// requireState returns a *StateError unless inst is in one of states.
-func (h *Handler) requireState(job string, inst *Instance, states ...string) error {
-	for _, s := range states {
-		if inst.State == s {
-			return nil
-		}
-	}
-	return &StateError{Job: job, Object: inst.ID, State: inst.State, Want: states}
 }

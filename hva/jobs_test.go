@@ -144,7 +144,7 @@ func TestJobsRefuseWrongStates(t *testing.T) {
 	}{
 		{"run_local_store", "running", func(id string) error { return x.h.RunLocalStore(ctx, id) }},
 		{"run_local_store", "halted", func(id string) error { return x.h.RunLocalStore(ctx, id) }},
-		{"local_store.run_local_store", "running", func(id string) error { return x.h.LocalStoreRun(ctx, id) }},
+		{"run_local_store", "running", func(id string) error { return x.h.LocalStoreRun(ctx, id) }},
 		{"run_vol_store", "running", func(id string) error { return x.h.RunVolStore(ctx, id) }},
 		{"terminate", "initializing", func(id string) error { return x.h.Terminate(ctx, id, false) }},
 		{"terminate", "terminated", func(id string) error { return x.h.Terminate(ctx, id, false) }},
