@@ -11,6 +11,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/image"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
@@ -49,7 +50,7 @@ func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string)
 		}
 		if err != nil {
 			ctx := context.WithoutCancel(ctx)
-			err = errors.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}))
+			err = joinerr.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}))
 		}
 		return err
 	})
@@ -134,7 +135,7 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 		if err != nil {
 			ctx := context.WithoutCancel(ctx)
 			if rerr := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}); rerr != nil {
-				err = errors.Join(err, fmt.Errorf("rollback: update_backup_object %s: %w", bo.ID, rerr))
+				err = joinerr.Join(err, fmt.Errorf("rollback: update_backup_object %s: %w", bo.ID, rerr))
 			}
 		}
 	}()

@@ -7,12 +7,13 @@ import (
 	"log/slog"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 // volumePath is "[ds] <instance id>/<volume id>.vmdk": a local volume is
 // a disk of its own in the instance's folder.
 func (h *Handler) volumePath(instID, volID string) (esxi.DatastorePath, error) {
-	if err := errors.Join(esxi.ValidateID(instID), esxi.ValidateID(volID)); err != nil {
+	if err := joinerr.Join(esxi.ValidateID(instID), esxi.ValidateID(volID)); err != nil {
 		return esxi.DatastorePath{}, err
 	}
 	return esxi.DatastorePath{Datastore: h.hv.Datastore()}.Join(instID, volID+".vmdk")
@@ -65,7 +66,7 @@ func (h *Handler) Attach(ctx context.Context, instID, volID string) error {
 		defer func() {
 			if err != nil {
 				if rerr := h.updateVolume(context.WithoutCancel(ctx), volID, map[string]any{"state": Symbol(volAvailable)}, evVolumeAvailable); rerr != nil {
-					err = errors.Join(err, rerr)
+					err = joinerr.Join(err, rerr)
 				}
 			}
 		}()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 // Terminate is hva-handle's terminate: for a "running" or "halted"
@@ -30,7 +31,7 @@ func (h *Handler) Terminate(ctx context.Context, id string, force bool) error {
 		}
 		volErr := h.deleteLocalVolumes(ctx, inst)
 		finErr := h.finalize(context.WithoutCancel(ctx), inst)
-		return errors.Join(destroyErr, volErr, finErr)
+		return joinerr.Join(destroyErr, volErr, finErr)
 	})
 }
 
@@ -40,7 +41,7 @@ func (h *Handler) Terminate(ctx context.Context, id string, force bool) error {
 // volumes'.
 func (h *Handler) Cleanup(ctx context.Context, id string) error {
 	return h.instanceJob(ctx, jobSpec{name: jobCleanup, refuse: stateTerminated}, id, func(ctx context.Context, log *slog.Logger, inst *Instance) error {
-		err := errors.Join(h.removeInstanceFiles(ctx, inst), h.deleteLocalVolumes(ctx, inst))
+		err := joinerr.Join(h.removeInstanceFiles(ctx, inst), h.deleteLocalVolumes(ctx, inst))
 		h.publishTerminated(ctx, inst)
 		return err
 	})
@@ -62,11 +63,11 @@ func (h *Handler) Stop(ctx context.Context, id string) error {
 		h.publishVnics(ctx, inst, false)
 		var volErr error
 		for _, v := range inst.Volumes {
-			volErr = errors.Join(volErr, h.updateVolume(ctx, v.ID, map[string]any{
+			volErr = joinerr.Join(volErr, h.updateVolume(ctx, v.ID, map[string]any{
 				"state": Symbol(volDeleted), "instance_id": nil, "detached_at": h.opts.Now().UTC(),
 			}, evVolumeDeleted))
 		}
-		return errors.Join(destroyErr, stopErr, volErr)
+		return joinerr.Join(destroyErr, stopErr, volErr)
 	})
 }
 
@@ -130,7 +131,7 @@ func (h *Handler) PowerOn(ctx context.Context, id string) error {
 		defer func() {
 			if err != nil {
 				if rerr := h.updateInstance(context.WithoutCancel(ctx), id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff); rerr != nil {
-					err = errors.Join(err, rerr)
+					err = joinerr.Join(err, rerr)
 				}
 			}
 		}()

@@ -2,9 +2,10 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 // Registrar is what vdc-manage's host, image and show commands do, as Go
@@ -119,7 +120,7 @@ func (c *Client) RegisterHost(ctx context.Context, spec HostSpec) (HostRegistrat
 	}
 	if !s.Force && (h.Status == "" || h.Status == "offline") {
 		if derr := c.DeleteHostNode(context.WithoutCancel(ctx), h.ID); derr != nil {
-			return HostRegistration{}, errors.Join(
+			return HostRegistration{}, joinerr.Join(
 				fmt.Errorf("host %s: %w", s.NodeID, ErrNodeNotSeen),
 				fmt.Errorf("remove the host node %s created for the check: %w", h.ID, derr))
 		}

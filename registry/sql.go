@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -200,7 +201,7 @@ func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	defer func() {
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx),
 			"DO RELEASE_LOCK(CONCAT('esxi-hva-registry.', COALESCE(DATABASE(), '')))"); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("release the registry lock: %w", rerr))
+			err = joinerr.Join(err, fmt.Errorf("release the registry lock: %w", rerr))
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
@@ -209,7 +210,7 @@ func (s *SQL) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	if err := fn(tx); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("roll back: %w", rerr))
+			return joinerr.Join(err, fmt.Errorf("roll back: %w", rerr))
 		}
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vmware/govmomi/session"
@@ -75,7 +76,7 @@ func (m *Metrics) Check(ctx context.Context) error {
 	case us == nil:
 		errs = append(errs, errors.New("esxi: not logged in"))
 	}
-	return errors.Join(errs...)
+	return joinerr.Join(errs...)
 }
 
 // Handler serves /metrics (Prometheus text format) and /healthz.

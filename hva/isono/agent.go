@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/hva"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 // Dispatcher runs jobs; *hva.Handler implements it.
@@ -67,13 +67,13 @@ func (n *Node) ServeHVA(ctx context.Context, d Dispatcher, opts AgentOptions) er
 		for _, stop := range stops {
 			errs = append(errs, stop(sctx))
 		}
-		return errors.Join(errs...)
+		return joinerr.Join(errs...)
 	}
 	for _, ep := range opts.Endpoints {
 		jobEP := "job." + ep + "." + n.opts.NodeID
 		stop, err := n.Serve(jobEP, d.Concurrency(), n.jobHandler(ep, d))
 		if err != nil {
-			return errors.Join(err, stopAll())
+			return joinerr.Join(err, stopAll())
 		}
 		stops = append(stops, stop)
 	}

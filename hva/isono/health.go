@@ -9,6 +9,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
@@ -73,7 +74,7 @@ func QueueConsumers(ctx context.Context, opts Options, queues ...string) (map[st
 	for _, q := range queues {
 		ch, err := conn.Channel()
 		if err != nil {
-			return nil, fmt.Errorf("isono: open channel: %w", errors.Join(err, ctx.Err()))
+			return nil, fmt.Errorf("isono: open channel: %w", joinerr.Join(err, ctx.Err()))
 		}
 		st, err := ch.QueueDeclarePassive(q, false, false, false, false, nil)
 		var aerr *amqp.Error
@@ -84,7 +85,7 @@ func QueueConsumers(ctx context.Context, opts Options, queues ...string) (map[st
 		case errors.As(err, &aerr) && aerr.Code == amqp.NotFound:
 			out[q] = 0 // the failed declare closed the channel
 		default:
-			return nil, fmt.Errorf("isono: inspect queue %s: %w", q, errors.Join(err, ctx.Err()))
+			return nil, fmt.Errorf("isono: inspect queue %s: %w", q, joinerr.Join(err, ctx.Err()))
 		}
 	}
 	return out, nil
