@@ -3,15 +3,16 @@ package hva
 import (
 	"context"
 	"time"
+
+	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
 // Symbol is a value Wakame expects as a Ruby Symbol rather than a String:
 // instance and volume states (the collector compares
-// data[:state] == :terminated). Transports encode it as a Symbol.
-type Symbol string
-
-// String returns the symbol's name.
-func (s Symbol) String() string { return string(s) }
+// data[:state] == :terminated). Transports encode it as a Symbol. It is
+// the Ruby Marshal codec's Symbol, so that a Symbol decoded from Wakame
+// and one the handler sends are the same type.
+type Symbol = rubymarshal.Symbol
 
 // Collector is what a job asks of Wakame: the RPCs of its hva-collector
 // and sta-collector. Hashes are generic: keys are the field names (Ruby

@@ -23,7 +23,7 @@ func rubyClass(v any) string {
 		return "Time"
 	case *big.Int:
 		return "Integer"
-	case rubymarshal.Symbol, hva.Symbol:
+	case hva.Symbol: // rubymarshal.Symbol too: the same type
 		return "Symbol"
 	case rubymarshal.Binary:
 		return "String"

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
@@ -68,7 +67,7 @@ func decodeHash(body []byte, lim rubymarshal.Limits) (map[string]any, error) {
 
 // converter turns decoded Marshal values into the plain Go values hva
 // expects: Hashes become map[string]any (String and Symbol keys alike,
-// other keys described by rubymarshal.KeyText), Symbols hva.Symbol,
+// other keys described by rubymarshal.KeyText), Symbols hva.Symbol (the same type),
 // Strings of any encoding string.
 //
 // A value that the body links to many times (Marshal's '@') is decoded
@@ -123,8 +122,6 @@ func (c *converter) fromWire(v any) any {
 		}
 		c.arrays[k] = out
 		return out
-	case rubymarshal.Symbol:
-		return hva.Symbol(x)
 	case rubymarshal.EncString:
 		return x.S
 	case rubymarshal.Binary:
@@ -154,8 +151,6 @@ func stringOf(v any) (string, bool) {
 	case rubymarshal.EncString:
 		return x.S, true
 	case rubymarshal.Binary:
-		return string(x), true
-	case hva.Symbol:
 		return string(x), true
 	}
 	return "", false
