@@ -60,8 +60,11 @@ type server struct {
 
 // Serve consumes endpoint (e.g. "job.hva-handle.hva.esxi1") with up to
 // prefetch requests in flight, answering each with handle's result, and
-// acknowledging it after the answer (so a request whose handler did not
-// finish is delivered again after a reconnect). It returns a stop
+// acknowledging it after the answer. The queue is auto-delete, as Isono
+// declares it: when the connection drops, the broker deletes the queue
+// with its last consumer, and a request not yet acknowledged with it, so
+// the request is not delivered again (a handler still running answers on
+// the new connection). It returns a stop
 // function: stop(ctx) stops taking requests, waits for the ones in
 // flight until ctx ends, then cancels them.
 func (n *Node) Serve(endpoint string, prefetch int, handle HandlerFunc) (stop func(ctx context.Context) error, err error) {
@@ -163,10 +166,12 @@ func (sv *server) serve(d amqp.Delivery) {
 		cancel()
 	}
 	if !req.Oneshot {
-		// Fails when the channel died meanwhile: the broker then delivers
-		// the request again, and the handler must be idempotent.
+		// Fails when the channel died meanwhile: the auto-delete queue
+		// went with its consumer, and the request with it; the broker
+		// delivers it again only if another consumer kept the queue, or
+		// if the requester sends it again, hence idempotent handlers.
 		if aerr := d.Ack(false); aerr != nil {
-			n.log.Warn("ack lost; the request will be delivered again", "endpoint", sv.endpoint, "command", req.Command, "err", aerr)
+			n.log.Warn("ack lost; the broker dropped the request with its auto-delete queue unless another consumer holds it", "endpoint", sv.endpoint, "command", req.Command, "err", aerr)
 		}
 	}
 }
