@@ -18,6 +18,7 @@ import (
 	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/image"
+	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
 
 // diskModes are the two ways a launch gives an instance its boot disk.
@@ -83,7 +84,7 @@ func TestLaunchLifecycleLinkedAndFullCopy(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			x, _ := newCacheHarness(t, mode.full)
 			ctx := context.Background()
-			dav := newDAV(t)
+			dav := imagetest.NewPutServer(t)
 
 			// First launch: one transfer, into the cache.
 			x.addInstance("i-lnk00001", "initializing", "525400000201")
@@ -114,14 +115,14 @@ func TestLaunchLifecycleLinkedAndFullCopy(t *testing.T) {
 			// backup_image exports what the guest sees, md5 verified.
 			require.NoError(t, x.h.PowerOff(ctx, id))
 			x.col.AddBackupObject(map[string]any{"uuid": "bo-lnk00001", "object_key": "snap/lnk-flat.vmdk",
-				"backup_storage": map[string]any{"base_uri": dav.URL + "/images/"}})
+				"backup_storage": map[string]any{"base_uri": dav.URL() + "/images/"}})
 			require.NoError(t, x.h.BackupImage(ctx, id, "bo-lnk00001", "wmi-test"))
-			flat := dav.file("/images/snap/lnk-flat.vmdk")
+			flat := dav.File("/images/snap/lnk-flat.vmdk")
 			require.Len(t, flat, int(x.img.Size()))
 			sum := md5.Sum(flat)
 			assert.Equal(t, x.img.MD5(), hex.EncodeToString(sum[:]))
 			assert.Equal(t, x.img.MD5(), x.col.BackupObject("bo-lnk00001")["checksum"])
-			assert.Contains(t, string(dav.file("/images/snap/lnk.vmdk")), `"lnk-flat.vmdk"`)
+			assert.Contains(t, string(dav.File("/images/snap/lnk.vmdk")), `"lnk-flat.vmdk"`)
 			for _, f := range x.instanceFiles() {
 				assert.NotContains(t, f, "-export", "the consolidated copy is deleted after the backup")
 			}
@@ -141,16 +142,16 @@ func TestLaunchLifecycleLinkedAndFullCopy(t *testing.T) {
 func TestBackupVolumeOfALinkedClone(t *testing.T) {
 	x, _ := newCacheHarness(t, false)
 	ctx := context.Background()
-	dav := newDAV(t)
+	dav := imagetest.NewPutServer(t)
 	const id = "i-lnkvol01"
 	x.addSpec(hvatest.InstanceSpec{ID: id, State: "pending", MACs: []string{"525400000210"}, LocalVolumes: []int64{x.img.Size()}})
 	require.NoError(t, x.h.LocalStoreRun(ctx, id))
 	x.checkBootDisk(t, id, false)
 	require.NoError(t, x.h.PowerOff(ctx, id))
 	x.col.AddBackupObject(map[string]any{"uuid": "bo-lnkvol01", "object_key": "vol-flat.vmdk",
-		"backup_storage": map[string]any{"base_uri": dav.URL + "/"}})
+		"backup_storage": map[string]any{"base_uri": dav.URL() + "/"}})
 	require.NoError(t, x.h.BackupVolume(ctx, id, "vol-test0000", "bo-lnkvol01"))
-	sum := md5.Sum(dav.file("/vol-flat.vmdk"))
+	sum := md5.Sum(dav.File("/vol-flat.vmdk"))
 	assert.Equal(t, x.img.MD5(), hex.EncodeToString(sum[:]))
 }
 

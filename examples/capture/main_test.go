@@ -6,11 +6,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,28 +41,17 @@ func TestSimulateToDirectory(t *testing.T) {
 }
 
 func TestSimulateToWebDAV(t *testing.T) {
-	var mu sync.Mutex
-	got := map[string][]byte{}
-	dav := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got[r.URL.Path] = b
-		mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-	}))
-	defer dav.Close()
+	dav := imagetest.NewPutServer(t)
 	var out bytes.Buffer
-	o, err := parse([]string{"--simulate", "-disk", "2", "-name", "img2", "-put", dav.URL + "/images/img2-flat.vmdk"}, &out)
+	o, err := parse([]string{"--simulate", "-disk", "2", "-name", "img2", "-put", dav.URL() + "/images/img2-flat.vmdk"}, &out)
 	require.NoError(t, err)
 	res, err := capture(context.Background(), o, &out)
 	require.NoError(t, err, out.String())
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, got["/images/img2-flat.vmdk"], 2<<20)
-	sum := md5.Sum(got["/images/img2-flat.vmdk"])
+	require.Len(t, dav.File("/images/img2-flat.vmdk"), 2<<20)
+	sum := md5.Sum(dav.File("/images/img2-flat.vmdk"))
 	assert.Equal(t, hex.EncodeToString(sum[:]), res.MD5)
-	assert.Contains(t, string(got["/images/img2.vmdk"]), `"img2-flat.vmdk"`)
-	assert.Contains(t, res.Command, dav.URL+"/images/img2-flat.vmdk")
+	assert.Contains(t, string(dav.File("/images/img2.vmdk")), `"img2-flat.vmdk"`)
+	assert.Contains(t, res.Command, dav.URL()+"/images/img2-flat.vmdk")
 }
 
 func TestBadFlags(t *testing.T) {
