@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
 // ErrBadInstance is wrapped by every decoding error: the collector's hash
@@ -125,7 +126,7 @@ func DecodeInstance(raw map[string]any) (*Instance, error) {
 	for i, v := range f.list("vif") {
 		m, ok := asMap(v)
 		if !ok {
-			f.fail(fmt.Sprintf("vif[%d]", i), "want a Hash, got %s", rubyType(v))
+			f.fail(fmt.Sprintf("vif[%d]", i), "want a Hash, got %s", rubymarshal.ClassName(v))
 			continue
 		}
 		inst.Vifs = append(inst.Vifs, decodeVif(fields{m: m, path: fmt.Sprintf("vif[%d]", i), err: &err}))

@@ -7,7 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
 // fields reads a generic hash, naming each field it reads with its path
@@ -50,7 +51,7 @@ func (f fields) str(key string, required bool) string {
 	}
 	s, ok := stringish(v)
 	if !ok {
-		f.fail(key, "want a String or Symbol, got %s", rubyType(v))
+		f.fail(key, "want a String or Symbol, got %s", rubymarshal.ClassName(v))
 		return ""
 	}
 	if required && s == "" {
@@ -92,7 +93,7 @@ func (f fields) boolean(key string) bool {
 		if s, ok := stringish(v); ok {
 			return s == "true" || s == "1" || s == "t"
 		}
-		f.fail(key, "want true/false or 0/1, got %s", rubyType(v))
+		f.fail(key, "want true/false or 0/1, got %s", rubymarshal.ClassName(v))
 		return false
 	}
 }
@@ -108,7 +109,7 @@ func (f fields) sub(key string, required bool) (fields, bool) {
 	}
 	m, ok := asMap(v)
 	if !ok {
-		f.fail(key, "want a Hash, got %s", rubyType(v))
+		f.fail(key, "want a Hash, got %s", rubymarshal.ClassName(v))
 		return fields{}, false
 	}
 	return fields{m: m, path: f.name(key), err: f.err}, true
@@ -132,7 +133,7 @@ func (f fields) list(key string) []any {
 	if !ok {
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() == reflect.Uint8 {
-			f.fail(key, "want an Array, got %s", rubyType(v))
+			f.fail(key, "want an Array, got %s", rubymarshal.ClassName(v))
 			return nil
 		}
 		l = make([]any, rv.Len())
@@ -148,7 +149,7 @@ func (f fields) strings(key string) []string {
 	for i, v := range f.list(key) {
 		s, ok := stringish(v)
 		if !ok {
-			f.fail(fmt.Sprintf("%s[%d]", key, i), "want a String, got %s", rubyType(v))
+			f.fail(fmt.Sprintf("%s[%d]", key, i), "want a String, got %s", rubymarshal.ClassName(v))
 			continue
 		}
 		out = append(out, s)
@@ -229,52 +230,15 @@ func intish(v any) (int64, bool) {
 	return 0, false
 }
 
-// rubyType names v's type as Wakame's side knows it.
-func rubyType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return "true/false"
-	case time.Time:
-		return "Time"
-	case Symbol:
-		return "Symbol"
-	case *big.Int:
-		return "Integer"
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "Integer"
-	case reflect.Float32, reflect.Float64:
-		return "Float"
-	case reflect.String:
-		if strings.HasSuffix(rv.Type().Name(), "Symbol") {
-			return "Symbol"
-		}
-		return "String"
-	case reflect.Map:
-		return "Hash"
-	case reflect.Slice:
-		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			return "String"
-		}
-		return "Array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// describe is rubyType with short scalar values, for numeric errors.
+// describe is rubymarshal.ClassName with short scalar values, for numeric errors.
 func describe(v any) string {
-	switch rubyType(v) {
+	switch rubymarshal.ClassName(v) {
 	case "String", "Float", "Integer":
 		s := fmt.Sprint(v)
 		if len(s) > 32 {
 			s = s[:32] + "..."
 		}
-		return fmt.Sprintf("%s %q", rubyType(v), s)
+		return fmt.Sprintf("%s %q", rubymarshal.ClassName(v), s)
 	}
-	return rubyType(v)
+	return rubymarshal.ClassName(v)
 }

@@ -2,46 +2,11 @@ package hvatest
 
 import (
 	"fmt"
-	"math/big"
-	"reflect"
 	"slices"
 	"sort"
-	"time"
 
-	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
-
-// rubyClass is the Ruby class a Go value stands for.
-func rubyClass(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return "true/false"
-	case time.Time:
-		return "Time"
-	case *big.Int:
-		return "Integer"
-	case hva.Symbol: // rubymarshal.Symbol too: the same type
-		return "Symbol"
-	case rubymarshal.Binary:
-		return "String"
-	case map[string]any:
-		return "Hash"
-	case []any:
-		return "Array"
-	}
-	switch reflect.ValueOf(v).Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "Integer"
-	case reflect.Float64:
-		return "Float"
-	case reflect.String:
-		return "String"
-	}
-	return fmt.Sprintf("%T", v)
-}
 
 // ShapeDiff reports, field by field, where fake differs from real in its
 // keys or in the Ruby class of a value (Integer, String, Symbol, Time,
@@ -55,7 +20,7 @@ func ShapeDiff(path string, real, fake any, byUUID ...string) []string {
 }
 
 func shapeDiff(path string, real, fake any, byUUID []string) []string {
-	if rc, fc := rubyClass(real), rubyClass(fake); rc != fc {
+	if rc, fc := rubymarshal.ClassName(real), rubymarshal.ClassName(fake); rc != fc {
 		return []string{fmt.Sprintf("%s: Wakame gives %s, the fake %s", path, rc, fc)}
 	}
 	var diffs []string

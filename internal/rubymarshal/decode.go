@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 )
 
 // MaxDepth is how deeply Arrays and Hashes may nest before Decode gives
@@ -79,7 +78,7 @@ func DecodeMap(data []byte) (map[string]any, error) {
 	}
 	h, ok := v.(*Hash)
 	if !ok {
-		return nil, &DecodeError{Offset: 2, Msg: fmt.Sprintf("top-level value is %s, want a Hash", rubyTypeName(v)), Err: ErrMalformed}
+		return nil, &DecodeError{Offset: 2, Msg: fmt.Sprintf("top-level value is %s, want a Hash", ClassName(v)), Err: ErrMalformed}
 	}
 	return h.Map(), nil
 }
@@ -358,27 +357,4 @@ func (d *decoder) link(start int) (any, error) {
 		return nil, err
 	}
 	return v, nil
-}
-
-// rubyTypeName names a decoded value's Ruby class for messages.
-func rubyTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return "boolean"
-	case int64, *big.Int:
-		return "Integer"
-	case float64:
-		return "Float"
-	case string, Binary, EncString:
-		return "String"
-	case Symbol:
-		return "Symbol"
-	case []any:
-		return "Array"
-	case *Hash:
-		return "Hash"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -151,7 +151,7 @@ func (d *decoder) ivars(start int, iv *ivarSet) error {
 			if o, ok := v.(int64); ok {
 				iv.hasOffset, iv.offset = true, o
 			} else if v != nil {
-				return d.unsupported(start, "Time offset of type %s", rubyTypeName(v))
+				return d.unsupported(start, "Time offset of type %s", ClassName(v))
 			}
 		case "zone":
 			iv.zone, iv.hasZone = v, true
