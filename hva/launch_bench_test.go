@@ -18,6 +18,7 @@ import (
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
+	"github.com/esxi-hva/esxi-hva/internal/cputime"
 )
 
 // launchSizes are the image sizes of the launch benchmarks, the same as
@@ -133,12 +134,12 @@ func BenchmarkLaunchCold(b *testing.B) {
 			src := image.Source{URI: l.uri, MD5: l.sum, Size: l.size}
 			var deploy, deployCPU time.Duration
 			transfer := func() {
-				t0, c0 := time.Now(), cpuTime()
+				t0, c0 := time.Now(), cputime.Process()
 				if _, err := l.cache.Ensure(ctx, src, nil); err != nil {
 					b.Fatal(err)
 				}
 				deploy += time.Since(t0)
-				deployCPU += cpuTime() - c0
+				deployCPU += cputime.Process() - c0
 				l.dropCache(b)
 			}
 			transfer() // warm up: connections, buffers, the source's page cache
@@ -154,9 +155,9 @@ func BenchmarkLaunchCold(b *testing.B) {
 					transfer()
 				}
 				b.StartTimer()
-				start := cpuTime()
+				start := cputime.Process()
 				err := l.x.h.RunLocalStore(ctx, id)
-				spent += cpuTime() - start
+				spent += cputime.Process() - start
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -137,24 +137,7 @@ func BenchmarkDeployColdRemote(b *testing.B) {
 			b.Cleanup(func() { _ = cl.Close(context.Background()) })
 			cache := image.NewCache(cl, image.CacheOptions{Logger: slog.New(slog.DiscardHandler)})
 			src := image.Source{URI: s.FlatURL, MD5: s.MD5}
-			b.SetBytes(size)
-			b.ReportAllocs()
-			b.ResetTimer()
-			var cpu cpuMeter
-			for range b.N {
-				cpu.begin()
-				e, err := cache.Ensure(ctx, src, nil)
-				cpu.end()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				if err := cl.Delete(ctx, e.Dir); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-			cpu.report(b, size)
+			ensureEach(b, cl, cache, src, size)
 		})
 	}
 }
