@@ -244,6 +244,17 @@ func edit(root any, p []string, f func(any) any) any {
 	return root
 }
 
+// decodedFixture is the named fixture, what decode makes of it, and the
+// paths of its fields.
+func decodedFixture(t *testing.T, name string, decode func(map[string]any) (any, error)) (base map[string]any, want any, all [][]string) {
+	t.Helper()
+	base = fixtureMap(t, name)
+	want, err := decode(base)
+	require.NoError(t, err)
+	paths(base, nil, &all)
+	return base, want, all
+}
+
 // aliens are values of every type a Marshal body can carry.
 var aliens = []any{
 	remove, nil, int64(7), big.NewInt(0).Lsh(big.NewInt(1), 70), 2.5, true, "x", hva.Symbol("sym"),
@@ -255,11 +266,7 @@ var aliens = []any{
 func TestDecodeIgnoresUnusedFields(t *testing.T) {
 	for name, decode := range decoders {
 		t.Run(name, func(t *testing.T) {
-			base := fixtureMap(t, name)
-			want, err := decode(base)
-			require.NoError(t, err)
-			var all [][]string
-			paths(base, nil, &all)
+			base, want, all := decodedFixture(t, name, decode)
 			unused := 0
 			for _, p := range all {
 				isUsed := false
@@ -293,11 +300,7 @@ func TestDecodeIgnoresUnusedFields(t *testing.T) {
 func TestDecodeAcceptsEveryColumnType(t *testing.T) {
 	for name, decode := range decoders {
 		t.Run(name, func(t *testing.T) {
-			base := fixtureMap(t, name)
-			want, err := decode(base)
-			require.NoError(t, err)
-			var all [][]string
-			paths(base, nil, &all)
+			base, want, all := decodedFixture(t, name, decode)
 			tried := 0
 			for _, p := range all {
 				key := p[len(p)-1]
