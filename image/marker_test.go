@@ -21,17 +21,24 @@ import (
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
 
+// cachedWithMarker caches a 1 MiB image in r's cache and returns its
+// server, its source, its entry and the local path of its entry's marker.
+func cachedWithMarker(t *testing.T, r *rig) (*imagetest.Server, image.Source, image.Entry, string) {
+	t.Helper()
+	srv := imagetest.NewServer(t, 1<<20)
+	src := image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}
+	e, err := r.cache.Ensure(ctxT(t), src, nil)
+	require.NoError(t, err)
+	return srv, src, e, r.env.LocalPath(e.Dir) + "/entry.json"
+}
+
 // A marker caught mid-rewrite (datastore uploads are not atomic) is read
 // again rather than failing the deploy; one that stays broken is a clear
 // error after a few reads.
 func TestTornMarkerIsReadAgain(t *testing.T) {
 	r := newRig(t)
 	ctx := ctxT(t)
-	srv := imagetest.NewServer(t, 1<<20)
-	src := image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}
-	e, err := r.cache.Ensure(ctx, src, nil)
-	require.NoError(t, err)
-	marker := r.env.LocalPath(e.Dir) + "/entry.json"
+	srv, src, _, marker := cachedWithMarker(t, r)
 	good, err := os.ReadFile(marker)
 	require.NoError(t, err)
 
@@ -53,11 +60,7 @@ func TestTornMarkerIsReadAgain(t *testing.T) {
 func TestTornMarkerIsRepaired(t *testing.T) {
 	r := newRig(t)
 	ctx := ctxT(t)
-	srv := imagetest.NewServer(t, 1<<20)
-	src := image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}
-	e, err := r.cache.Ensure(ctx, src, nil)
-	require.NoError(t, err)
-	marker := r.env.LocalPath(e.Dir) + "/entry.json"
+	srv, src, e, marker := cachedWithMarker(t, r)
 	good, err := os.ReadFile(marker)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(marker, good[:len(good)/2], 0o600))
@@ -133,11 +136,7 @@ func (f *tearingFiles) Upload(ctx context.Context, p esxi.DatastorePath, r io.Re
 func TestMarkerRewriteIsAtomic(t *testing.T) {
 	r := newRig(t)
 	ctx := ctxT(t)
-	srv := imagetest.NewServer(t, 1<<20)
-	src := image.Source{URI: srv.FlatURL(), MD5: srv.MD5()}
-	e, err := r.cache.Ensure(ctx, src, nil)
-	require.NoError(t, err)
-	marker := r.env.LocalPath(e.Dir) + "/entry.json"
+	_, src, e, marker := cachedWithMarker(t, r)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(readFile(t, marker), &m))
 	m["last_used"] = time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano) // due for a rewrite
