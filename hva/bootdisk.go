@@ -43,9 +43,11 @@ func (h *Handler) linked() (BaseStore, bool) {
 // deployBootDisk prepares the instance's boot disk. With linked clones it
 // makes sure the image is in the cache and holds it there; the disk itself
 // is made with the VM. Otherwise it copies the image pair into the
-// instance's folder. Either way a boot disk already in the folder (put
-// there by local-store's run_local_store, or by an earlier attempt) is
-// used as it is, and nothing is fetched for it.
+// instance's folder. Either way a boot disk already in the folder is used
+// as it is, and nothing is fetched for it: LocalStoreRun hands launch the
+// disk it deployed, so this is for hva-handle's run_local_store arriving
+// on its own after an earlier attempt (or after a local-store phase run
+// elsewhere) left the disk there.
 func (h *Handler) deployBootDisk(ctx context.Context, log *slog.Logger, inst *Instance) (*bootDisk, error) {
 	dst, err := h.bootDiskPath(inst.ID)
 	if err != nil {
@@ -79,7 +81,7 @@ func (h *Handler) deployBootDisk(ctx context.Context, log *slog.Logger, inst *In
 	}
 	log.Info("deploying image", "image_uri", redact.String(src.URI), "md5", src.MD5, "dst", dst.String())
 	err = h.opts.Images.Deploy(ctx, src, dst, h.progressLogger(ctx, log))
-	if errors.Is(err, esxi.ErrExists) { // local-store's run_local_store did it
+	if errors.Is(err, esxi.ErrExists) { // an earlier attempt, or a separate local-store phase, left it
 		log.Info("boot disk already deployed", "path", dst.String())
 		return &bootDisk{path: dst}, nil
 	}
