@@ -50,15 +50,15 @@ func (h *Handler) CheckInstances(ctx context.Context) ([]string, error) {
 	for _, inst := range insts {
 		running := on[inst.UUID]
 		switch {
-		case !running && inst.Status == "online":
+		case !running && inst.Status == statusOnline:
 			faulty = append(faulty, inst.UUID)
 			h.log.Error("instance is not running on the host", "instance_id", inst.UUID, "state", inst.State)
-			if err := h.col.UpdateInstance(ctx, inst.UUID, map[string]any{"status": Symbol("offline")}); err != nil {
+			if err := h.col.UpdateInstance(ctx, inst.UUID, map[string]any{"status": Symbol(statusOffline)}); err != nil {
 				h.log.Warn("update_instance status failed", "instance_id", inst.UUID, "err", err)
 			}
-			h.publish(ctx, "hva/fault_instance", inst.UUID)
-		case running && inst.Status != "online":
-			if err := h.col.UpdateInstance(ctx, inst.UUID, map[string]any{"status": Symbol("online")}); err != nil {
+			h.publish(ctx, evFaultInstance, inst.UUID)
+		case running && inst.Status != statusOnline:
+			if err := h.col.UpdateInstance(ctx, inst.UUID, map[string]any{"status": Symbol(statusOnline)}); err != nil {
 				h.log.Warn("update_instance status failed", "instance_id", inst.UUID, "err", err)
 			}
 		}

@@ -40,6 +40,13 @@ const (
 	stateTerminated   = "terminated"
 )
 
+// Instance statuses (the monitor's view), as Wakame's Instance model
+// names them.
+const (
+	statusOnline  = "online"
+	statusOffline = "offline"
+)
+
 // Volume states, as Wakame's Volume model names them.
 const (
 	volAvailable = "available"
@@ -68,6 +75,7 @@ const (
 	evVolumeDetached     = "hva/volume_detached"
 	evVolumeDeleted      = "hva/volume_deleted"
 	evInstanceTerminated = "hva/instance_terminated"
+	evFaultInstance      = "hva/fault_instance"
 
 	evNodeInstanceTerminated = "/instance_terminated" // after the node id
 	evNodeVnicCreated        = "/vnic_created"        // after the node id
