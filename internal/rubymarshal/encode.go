@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -135,28 +136,12 @@ func (e *encoder) value(v any) error {
 		} else {
 			e.buf = append(e.buf, tFalse)
 		}
-	case int:
-		e.integer(int64(x))
-	case int8:
-		e.integer(int64(x))
-	case int16:
-		e.integer(int64(x))
-	case int32:
-		e.integer(int64(x))
 	case int64:
 		e.integer(x)
-	case uint:
-		e.uinteger(uint64(x))
-	case uint8:
-		e.uinteger(uint64(x))
-	case uint16:
-		e.uinteger(uint64(x))
-	case uint32:
-		e.uinteger(uint64(x))
-	case uint64:
-		e.uinteger(x)
-	case uintptr:
-		e.uinteger(uint64(x))
+	case int, int8, int16, int32:
+		e.integer(reflect.ValueOf(x).Int())
+	case uint, uint8, uint16, uint32, uint64, uintptr:
+		e.uinteger(reflect.ValueOf(x).Uint())
 	case *big.Int:
 		if x == nil {
 			e.buf = append(e.buf, tNil)
