@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -216,28 +215,11 @@ func TestMalformedJobGetsErrorAnswer(t *testing.T) {
 	jobs := &fakeJobs{}
 	e.agent(t, id, jobs)
 
-	conn, err := amqp.Dial(e.url)
-	require.NoError(t, err)
-	defer conn.Close()
-	ch, err := conn.Channel()
-	require.NoError(t, err)
-	replies, err := ch.QueueDeclare("", false, true, true, false, nil)
-	require.NoError(t, err)
-	ds, err := ch.Consume(replies.Name, "", true, true, false, false, nil)
-	require.NoError(t, err)
+	answers := rawJobs(t, e.url, id, []byte("\x04\x08{\x06:\x0bcommand")) // cut short
+	assert.Contains(t, string(answers[0]), "error", "the answer is of type :error")
+	assert.Contains(t, string(answers[0]), "ArgumentError")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, ch.PublishWithContext(ctx, "", isono.EndpointQueue("job.hva-handle."+id), false, false, amqp.Publishing{
-		MessageId: "ticket-1", ReplyTo: replies.Name, Body: []byte("\x04\x08{\x06:\x0bcommand"), // cut short
-	}))
-	select {
-	case d := <-ds:
-		assert.Equal(t, "ticket-1", d.MessageId)
-		assert.Contains(t, string(d.Body), "error", "the answer is of type :error")
-		assert.Contains(t, string(d.Body), "ArgumentError")
-	case <-ctx.Done():
-		t.Fatal("no answer to a malformed job")
-	}
 	require.NoError(t, e.wakame.Submit(ctx, "hva-handle", id, "reboot", "i-after"))
 	assert.Equal(t, []string{"hva-handle/reboot[i-after]"}, jobs.Jobs())
 }
