@@ -10,6 +10,7 @@ import (
 	"path"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/fetch"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
@@ -173,7 +174,7 @@ func PutPair(ctx context.Context, files esxi.Files, desc esxi.DatastorePath, fla
 // one, within the stall timeout (time spent waiting on the datastore
 // download feeding the body does not count, that download has its own).
 func doPut(f *fetcher, req *http.Request) error {
-	wctx, wd := stall.New(req.Context(), f.stall)
+	wctx, wd := stall.New(req.Context(), f.Stall)
 	defer wd.Stop()
 	req = req.WithContext(wctx)
 	if req.Body != nil {
@@ -181,7 +182,7 @@ func doPut(f *fetcher, req *http.Request) error {
 	} else {
 		wd.Arm()
 	}
-	resp, err := f.client.Do(req)
+	resp, err := f.Client.Do(req)
 	wd.Disarm()
 	if err != nil {
 		return fmt.Errorf("PUT %s: %w", redact.URL(req.URL), wd.WrapTimeout(redact.Err(err)))
@@ -189,7 +190,7 @@ func doPut(f *fetcher, req *http.Request) error {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(wd.Source(resp.Body), 4<<10))
 	if resp.StatusCode/100 != 2 {
-		return statusError(http.MethodPut, req.URL, resp)
+		return fetch.NewStatusError(http.MethodPut, req.URL, resp)
 	}
 	return nil
 }

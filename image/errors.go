@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/esxi-hva/esxi-hva/internal/fetch"
 	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
@@ -21,13 +22,13 @@ var (
 	ErrUnsupportedDisk = errors.New("unsupported vmdk disk")
 	// ErrInvalidSource: the Source is unusable (bad URI or scheme, md5 not
 	// 32 hex digits, a pair whose names or sizes disagree).
-	ErrInvalidSource = errors.New("invalid image source")
+	ErrInvalidSource = fetch.ErrInvalidSource
 	// ErrSourceStatus: the source answered with a non-2xx HTTP status. See
 	// *StatusError.
-	ErrSourceStatus = errors.New("image source answered with an error status")
+	ErrSourceStatus = fetch.ErrSourceStatus
 	// ErrSizeMismatch: the flat's size is not what the descriptor (or the
 	// Source) says it is, or the body was cut short after every retry.
-	ErrSizeMismatch = errors.New("image size mismatch")
+	ErrSizeMismatch = fetch.ErrSizeMismatch
 	// ErrLockTimeout: another agent held the datastore lock of an image
 	// for longer than CacheOptions.LockTimeout.
 	ErrLockTimeout = errors.New("timed out waiting for the image lock")
@@ -53,22 +54,10 @@ func (e *ChecksumError) Error() string {
 // Is makes errors.Is(err, ErrChecksumMismatch) true.
 func (e *ChecksumError) Is(target error) bool { return target == ErrChecksumMismatch }
 
-// StatusError reports a non-2xx answer of a source or target. It Is
-// ErrSourceStatus.
-type StatusError struct {
-	Method string
-	URL    string // without credentials or query
-	Status int
-	Text   string // the status line's text, e.g. "404 Not Found"
-}
-
-// Error implements error.
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Text)
-}
-
-// Is makes errors.Is(err, ErrSourceStatus) true.
-func (e *StatusError) Is(target error) bool { return target == ErrSourceStatus }
+// StatusError reports a non-2xx answer of a source or target: Method,
+// URL (without credentials or query), Status and the status line's Text.
+// It Is ErrSourceStatus.
+type StatusError = fetch.StatusError
 
 // DescriptorError reports what is wrong with a descriptor, and on which
 // line (1-based; 0 when it concerns the whole text).

@@ -4,18 +4,16 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/internal/fetch"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
-	"github.com/esxi-hva/esxi-hva/internal/retry"
 	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
@@ -42,53 +40,32 @@ type FetchOptions struct {
 	StallTimeout time.Duration
 }
 
-const (
-	defaultRetries = 3
-	defaultBackoff = 500 * time.Millisecond
-	maxBackoff     = 30 * time.Second
-	defaultStall   = 60 * time.Second
-)
-
-// errStalled is the cause given to an attempt that stopped delivering.
-var errStalled = stall.ErrStalled
-
-// fetcher reads sources over http, https and file with retries.
+// fetcher reads sources over http, https and file with retries: a
+// fetch.Config (defaults set) and the transport it made, if any.
 type fetcher struct {
-	client  *http.Client
-	own     *http.Transport // the transport we made, if any
-	retries int
-	backoff time.Duration
-	stall   time.Duration
-	log     *slog.Logger
+	fetch.Config
+	own *http.Transport
 }
 
 func newFetcher(o FetchOptions, log *slog.Logger) *fetcher {
-	f := &fetcher{retries: o.Retries, backoff: o.Backoff, stall: o.StallTimeout, log: log}
-	if f.retries == 0 {
-		f.retries = defaultRetries
-	} else if f.retries < 0 {
-		f.retries = 0
+	if log == nil {
+		log = slog.Default()
 	}
-	if f.backoff <= 0 {
-		f.backoff = defaultBackoff
-	}
-	if f.stall <= 0 {
-		f.stall = defaultStall
-	}
-	if f.log == nil {
-		f.log = slog.Default()
-	}
-	f.log = ctxLogger(f.log)
+	f := &fetcher{Config: fetch.Config{
+		Client: o.HTTPClient, Retries: o.Retries, Backoff: o.Backoff, Stall: o.StallTimeout, Log: ctxLogger(log),
+		Expected: func(size int64) string {
+			return fmt.Sprintf("its descriptor says %d (%d sectors)", size, size/SectorSize)
+		},
+	}.WithDefaults()}
 	if o.HTTPClient != nil {
-		f.client = o.HTTPClient
 		return f
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: o.RootCAs, InsecureSkipVerify: o.Insecure, MinVersion: tls.VersionTLS12} //nolint:gosec // Insecure is an explicit opt-in
 	tr.DisableCompression = true                                                                                       // sizes and md5 are of the bytes as stored
-	tr.ResponseHeaderTimeout = f.stall
+	tr.ResponseHeaderTimeout = f.Stall
 	f.own = tr
-	f.client = &http.Client{Transport: tr}
+	f.Client = &http.Client{Transport: tr}
 	return f
 }
 
@@ -98,33 +75,6 @@ func (f *fetcher) idle() {
 	if f.own != nil {
 		f.own.CloseIdleConnections()
 	}
-}
-
-// wait sleeps before retry number n (1-based): capped exponential backoff
-// from FetchOptions.Backoff with full jitter, or returns the context's
-// error.
-func (f *fetcher) wait(ctx context.Context, n int) error {
-	return retry.Backoff{Base: f.backoff, Cap: maxBackoff}.Wait(ctx, n)
-}
-
-// transient reports whether err is worth a retry.
-func transient(ctx context.Context, err error) bool {
-	if err == nil || ctx.Err() != nil {
-		return false
-	}
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.Status >= 500 || se.Status == http.StatusRequestTimeout || se.Status == http.StatusTooManyRequests
-	}
-	var cv *tls.CertificateVerificationError
-	var ue x509.UnknownAuthorityError
-	var he x509.HostnameError
-	switch {
-	case errors.Is(err, ErrSizeMismatch), errors.Is(err, ErrInvalidSource), errors.Is(err, os.ErrNotExist),
-		errors.As(err, &cv), errors.As(err, &ue), errors.As(err, &he):
-		return false
-	}
-	return true
 }
 
 // readSmall reads a whole small file (the descriptor), at most limit bytes.
@@ -140,11 +90,11 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 	var last error
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			if attempt > f.retries || !transient(ctx, last) {
+			if attempt > f.Retries || !fetch.Transient(ctx, last) {
 				return nil, last
 			}
-			f.log.WarnContext(ctx, "retrying image source", "url", redact.URL(u), "attempt", attempt, "err", last)
-			if err := f.wait(ctx, attempt); err != nil {
+			f.Log.WarnContext(ctx, "retrying image source", "url", redact.URL(u), "attempt", attempt, "err", last)
+			if err := f.Wait(ctx, attempt); err != nil {
 				return nil, err
 			}
 		}
@@ -160,14 +110,14 @@ func (f *fetcher) readSmall(ctx context.Context, u *url.URL, limit int64) ([]byt
 // then each next byte, must come within the stall timeout, whatever
 // client the caller gave.
 func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte, error) {
-	wctx, wd := stall.New(ctx, f.stall)
+	wctx, wd := stall.New(ctx, f.Stall)
 	defer wd.Stop()
 	req, err := http.NewRequestWithContext(wctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidSource, redact.URL(u), err)
 	}
 	wd.Arm()
-	resp, err := f.client.Do(req)
+	resp, err := f.Client.Do(req)
 	wd.Disarm()
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", redact.URL(u), wd.WrapTimeout(redact.Err(err)))
@@ -176,7 +126,7 @@ func (f *fetcher) getSmall(ctx context.Context, u *url.URL, limit int64) ([]byte
 	body := wd.Source(resp.Body)
 	if resp.StatusCode/100 != 2 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
-		return nil, statusError(http.MethodGet, u, resp)
+		return nil, fetch.NewStatusError(http.MethodGet, u, resp)
 	}
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: GET %s: %d bytes is more than the limit of %d for a descriptor", ErrInvalidDescriptor, redact.URL(u), resp.ContentLength, limit)
@@ -196,10 +146,8 @@ func readLimited(r io.Reader, limit int64, what string) ([]byte, error) {
 	return b, nil
 }
 
-func statusError(method string, u *url.URL, resp *http.Response) *StatusError {
-	text := resp.Status
-	if text == "" {
-		text = strconv.Itoa(resp.StatusCode)
-	}
-	return &StatusError{Method: method, URL: redact.URL(u), Status: resp.StatusCode, Text: text}
+// openFlat opens the flat for reading exactly size bytes, with the
+// fetcher's retries, Range resume and stall watchdog (see fetch.Open).
+func (f *fetcher) openFlat(ctx context.Context, u *url.URL, size int64) (io.ReadCloser, error) {
+	return fetch.Open(ctx, f.Config, u, size)
 }

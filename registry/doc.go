@@ -53,7 +53,8 @@
 // RegisterImage takes the "-flat" URI of a VMDK pair and its md5. It checks
 // both files answer a HEAD request (the descriptor's URI is the flat's with
 // the last "-flat" removed from the file name), learns the flat's size,
-// optionally streams the flat to verify the md5 (reporting progress), then in
+// optionally streams the flat to verify the md5 (reporting progress; read
+// as the image cache reads it, with retries and Range resume), then in
 // one transaction reuses or creates the backup storage for the URI's
 // directory, creates the backup object (object key = file name, size,
 // checksum) and the image. A failure at any step leaves no rows.

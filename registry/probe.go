@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/esxi-hva/esxi-hva/internal/fetch"
 	"github.com/esxi-hva/esxi-hva/internal/redact"
 )
 
@@ -143,6 +144,11 @@ func openURI(ctx context.Context, hc *http.Client, uri string) (io.ReadCloser, e
 // never holding more than a small buffer, and compares the sum with want (32
 // hex digits) and the length with size (when size >= 0). progress, when not
 // nil, is called after every chunk with the bytes read so far and size.
+//
+// With a known size the file is read as the image cache reads a flat
+// (internal/fetch): a transient error is retried and the read resumes
+// with a Range request where it stopped, and a response that stalls is
+// cut and retried.
 func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int64, progress func(done, total int64)) error {
 	if !md5Re.MatchString(want) {
 		return invalid("md5", want, "must be 32 hex digits")
@@ -150,7 +156,7 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	body, err := openURI(ctx, hc, uri)
+	body, err := openVerified(ctx, hc, uri, size)
 	if err != nil {
 		return err
 	}
@@ -162,6 +168,9 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return fmt.Errorf("verify %s: %w", redact.String(uri), err)
 		}
+		if errors.Is(err, fetch.ErrSizeMismatch) {
+			return fmt.Errorf("verify %s: %w: %w", redact.String(uri), ErrChecksumMismatch, err)
+		}
 		return fmt.Errorf("verify %s: read failed after %d bytes: %w: %w", redact.String(uri), n, ErrUnreachable, err)
 	}
 	if size >= 0 && n != size {
@@ -171,6 +180,31 @@ func VerifyMD5(ctx context.Context, hc *http.Client, uri, want string, size int6
 		return fmt.Errorf("verify %s: %w: md5 is %s, registration says %s", redact.String(uri), ErrChecksumMismatch, got, strings.ToLower(want))
 	}
 	return nil
+}
+
+// openVerified opens uri for VerifyMD5: through fetch.Open (retries,
+// Range resume, stall watchdog) when the size is known, else as is.
+func openVerified(ctx context.Context, hc *http.Client, uri string, size int64) (io.ReadCloser, error) {
+	if size < 0 {
+		return openURI(ctx, hc, uri)
+	}
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, invalid("uri", redact.String(uri), "is not a URI: %v", err)
+	}
+	body, err := fetch.Open(ctx, fetch.Config{
+		Client:   hc,
+		Expected: func(size int64) string { return fmt.Sprintf("the server announced %d", size) },
+	}, u, size)
+	switch {
+	case err == nil:
+		return body, nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return nil, fmt.Errorf("verify %s: %w", redact.String(uri), err)
+	case errors.Is(err, fetch.ErrSizeMismatch):
+		return nil, fmt.Errorf("verify %s: %w: %w", redact.String(uri), ErrChecksumMismatch, err)
+	}
+	return nil, fmt.Errorf("verify %s: %w: %w", redact.String(uri), ErrUnreachable, err)
 }
 
 // ctxReader stops a read loop once ctx is done, also for file:// sources

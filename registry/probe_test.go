@@ -2,9 +2,13 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,4 +118,37 @@ func TestProbeAndVerifyNameNoCredentials(t *testing.T) {
 			assert.Contains(t, e.Error(), "/d-flat.vmdk?", "the URL is still named")
 		}
 	}
+}
+
+// A body cut mid-way is read again from where it stopped (a Range
+// request), as the image cache reads a flat, and the md5 still holds.
+func TestVerifyMD5ResumesACutBody(t *testing.T) {
+	body := strings.Repeat("0123456789abcdef", 64<<10) // 1 MiB
+	var mu sync.Mutex
+	var ranges []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ranges = append(ranges, r.Header.Get("Range"))
+		first := len(ranges) == 1
+		mu.Unlock()
+		w.Header().Set("ETag", `"v1"`)
+		if first {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, body[:len(body)/2])
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler) // the connection drops
+		}
+		http.ServeContent(w, r, "f", time.Time{}, strings.NewReader(body))
+	}))
+	defer srv.Close()
+	var last int64
+	require.NoError(t, VerifyMD5(context.Background(), nil, srv.URL+"/f", md5hex([]byte(body)), int64(len(body)),
+		func(done, _ int64) { last = done }))
+	assert.Equal(t, int64(len(body)), last)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, ranges, 2)
+	assert.Empty(t, ranges[0])
+	assert.Equal(t, fmt.Sprintf("bytes=%d-", len(body)/2), ranges[1], "resumed where the first response stopped")
 }

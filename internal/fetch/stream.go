@@ -1,4 +1,4 @@
-package image
+package fetch
 
 import (
 	"context"
@@ -13,17 +13,19 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/internal/redact"
+	"github.com/esxi-hva/esxi-hva/internal/stall"
 )
 
-// stream reads the flat: size bytes exactly, resuming with Range after a
-// transient error (see the package doc).
-type stream interface {
-	io.ReadCloser
-}
-
-// openFlat opens the flat and checks the size the source tells (file size
-// or Content-Length) against size, before any byte is read.
-func (f *fetcher) openFlat(ctx context.Context, u *url.URL, size int64) (stream, error) {
+// Open opens the file at u (http, https or file) for reading exactly size
+// bytes, checking the size the source tells (file size or Content-Length)
+// against size before any byte is read. Over HTTP a transient error (see
+// Transient), before or during the body, is retried up to c.Retries
+// times, resuming with a Range request (If-Range guards it against a
+// changed file) or, when the server ignores the Range, skipping what was
+// already read; a response that delivers nothing for c.Stall is such an
+// error.
+func Open(ctx context.Context, c Config, u *url.URL, size int64) (io.ReadCloser, error) {
+	c = c.WithDefaults()
 	if u.Scheme == "file" {
 		fh, err := os.Open(u.Path)
 		if err != nil {
@@ -40,19 +42,19 @@ func (f *fetcher) openFlat(ctx context.Context, u *url.URL, size int64) (stream,
 		}
 		if fi.Size() != size {
 			fh.Close()
-			return nil, sizeError(u, fi.Size(), size)
+			return nil, c.sizeError(u, fi.Size(), size)
 		}
 		return &fileStream{f: fh, u: u, size: size}, nil
 	}
-	s := &httpStream{f: f, ctx: ctx, u: u, size: size, retriesLeft: f.retries}
+	s := &httpStream{c: c, ctx: ctx, u: u, size: size, retriesLeft: c.Retries}
 	if err := s.reopen(nil); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func sizeError(u *url.URL, got, want int64) error {
-	return fmt.Errorf("%w: %s is %d bytes but its descriptor says %d (%d sectors)", ErrSizeMismatch, redact.URL(u), got, want, want/SectorSize)
+func (c Config) sizeError(u *url.URL, got, want int64) error {
+	return fmt.Errorf("%w: %s is %d bytes but %s", ErrSizeMismatch, redact.URL(u), got, c.Expected(want))
 }
 
 type fileStream struct {
@@ -83,7 +85,7 @@ func (s *fileStream) Read(p []byte) (int, error) {
 func (s *fileStream) Close() error { return s.f.Close() }
 
 type httpStream struct {
-	f           *fetcher
+	c           Config
 	ctx         context.Context
 	u           *url.URL
 	size        int64
@@ -103,15 +105,15 @@ type httpStream struct {
 func (s *httpStream) reopen(last error) error {
 	for {
 		if last != nil {
-			if !transient(s.ctx, last) {
+			if !Transient(s.ctx, last) {
 				return last
 			}
 			if s.retriesLeft <= 0 {
 				return fmt.Errorf("giving up after %d attempts: %w", s.attempts, last)
 			}
 			s.retriesLeft--
-			s.f.log.WarnContext(s.ctx, "retrying image source", "url", redact.URL(s.u), "offset", s.off, "attempt", s.attempts+1, "err", last)
-			if err := s.f.wait(s.ctx, s.attempts); err != nil {
+			s.c.Log.WarnContext(s.ctx, "retrying image source", "url", redact.URL(s.u), "offset", s.off, "attempt", s.attempts+1, "err", last)
+			if err := s.c.Wait(s.ctx, s.attempts); err != nil {
 				return err
 			}
 		}
@@ -139,11 +141,11 @@ func (s *httpStream) attempt() error {
 	}
 	// The watchdog also bounds the wait for the headers, whatever client
 	// the caller gave (a transport of ours has ResponseHeaderTimeout too).
-	s.watchdog = time.AfterFunc(s.f.stall, func() { cancel(fmt.Errorf("%w: no response for %s", errStalled, s.f.stall)) })
-	resp, err := s.f.client.Do(req)
+	s.watchdog = time.AfterFunc(s.c.Stall, func() { cancel(fmt.Errorf("%w: no response for %s", stall.ErrStalled, s.c.Stall)) })
+	resp, err := s.c.Client.Do(req)
 	s.watchdog.Stop()
 	if err != nil {
-		if cause := context.Cause(actx); errors.Is(cause, errStalled) && s.ctx.Err() == nil {
+		if cause := context.Cause(actx); errors.Is(cause, stall.ErrStalled) && s.ctx.Err() == nil {
 			err = cause
 		}
 		cancel(nil)
@@ -157,7 +159,7 @@ func (s *httpStream) attempt() error {
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if resp.ContentLength >= 0 && resp.ContentLength != s.size {
-			return fail(sizeError(s.u, resp.ContentLength, s.size))
+			return fail(s.c.sizeError(s.u, resp.ContentLength, s.size))
 		}
 		if s.off > 0 {
 			// The server ignored the Range (or the validator changed):
@@ -174,7 +176,7 @@ func (s *httpStream) attempt() error {
 		}
 	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		return fail(statusError(http.MethodGet, s.u, resp))
+		return fail(NewStatusError(http.MethodGet, s.u, resp))
 	}
 	if s.validator == "" {
 		if et := resp.Header.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
@@ -186,7 +188,7 @@ func (s *httpStream) attempt() error {
 	s.body, s.cancel, s.actx = resp.Body, cancel, actx
 	// The watchdog runs only while a Read waits on the network (see Read),
 	// so a slow datastore holding the pump back never counts as a stall.
-	s.watchdog = time.AfterFunc(s.f.stall, func() { cancel(errStalled) })
+	s.watchdog = time.AfterFunc(s.c.Stall, func() { cancel(stall.ErrStalled) })
 	s.watchdog.Stop()
 	return nil
 }
@@ -241,12 +243,12 @@ func (s *httpStream) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			// All bytes are in; the body must end here.
 			var one [1]byte
-			s.watchdog.Reset(s.f.stall)
+			s.watchdog.Reset(s.c.Stall)
 			n, err = s.body.Read(one[:])
 			s.watchdog.Stop()
 			if n > 0 {
 				s.closeBody()
-				return 0, fmt.Errorf("%w: %s is longer than its descriptor's %d bytes", ErrSizeMismatch, redact.URL(s.u), s.size)
+				return 0, fmt.Errorf("%w: %s is longer than the %d bytes expected", ErrSizeMismatch, redact.URL(s.u), s.size)
 			}
 			if err == nil {
 				continue
@@ -255,7 +257,7 @@ func (s *httpStream) Read(p []byte) (int, error) {
 				return 0, io.EOF
 			}
 		} else {
-			s.watchdog.Reset(s.f.stall)
+			s.watchdog.Reset(s.c.Stall)
 			n, err = s.body.Read(p)
 			s.watchdog.Stop()
 			s.off += int64(n)
@@ -265,8 +267,8 @@ func (s *httpStream) Read(p []byte) (int, error) {
 		}
 		if err == io.EOF {
 			err = fmt.Errorf("GET %s: body ended at byte %d of %d: %w", redact.URL(s.u), s.off, s.size, io.ErrUnexpectedEOF)
-		} else if cause := context.Cause(s.actx); errors.Is(cause, errStalled) && s.ctx.Err() == nil {
-			err = fmt.Errorf("GET %s: %w at byte %d", redact.URL(s.u), errStalled, s.off)
+		} else if cause := context.Cause(s.actx); errors.Is(cause, stall.ErrStalled) && s.ctx.Err() == nil {
+			err = fmt.Errorf("GET %s: %w at byte %d", redact.URL(s.u), stall.ErrStalled, s.off)
 		} else {
 			err = fmt.Errorf("GET %s: %w", redact.URL(s.u), redact.Err(err))
 		}
