@@ -7,7 +7,6 @@ package isonotest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/hva/isono"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 var nodeSeq atomic.Int64
@@ -76,7 +76,7 @@ func (w *Wakame) Close() error {
 	for _, stop := range w.stops {
 		errs = append(errs, stop(ctx))
 	}
-	return errors.Join(append(errs, w.Node.Close())...)
+	return joinerr.Join(append(errs, w.Node.Close())...)
 }
 
 func (w *Wakame) signal() {
