@@ -11,13 +11,15 @@
 //	image add FLAT_URI -md5sum MD5 [-account-id a-shpoolxx] [-is-public] [-description TEXT]
 //	                   [-display-name NAME] [-verify]
 //	spec add NAME [-hypervisor esxi] [-cpu-cores 1] [-memory-size 256] [-quota-weight 1.0]
-//	              [-file instance_spec.yml]
+//	              [-file instance_spec.yml] [-uuid is-...]
 //
 // Hosts go to dcmgr's MySQL database with -db (as vdc-manage does: the
 // node must have been seen by Isono unless -force), else to the Web API with
 // -api. Images need -db: dcmgr's API cannot create them. The DSN may also
 // come from WAKAME_DB_DSN, which keeps a password out of the process list.
-// Instance specs are written to the web frontend's instance_spec.yml.
+// Instance specs are written to the web frontend's instance_spec.yml; with
+// -db, to where the database's Wakame keeps them: 12.03's instance_specs
+// table, or (later Wakame) the instance_spec.yml named by -file.
 //
 // With neither -api nor -db, everything runs against an embedded in-memory
 // registry (registrytest) whose state is lost on exit; with no command at
@@ -58,7 +60,7 @@ vdc-manage's steps for an ESXi HVA, in Go. Commands:
   host add NODE_ID    register the HVA's host node (-hypervisor defaults to esxi)
   host show           list the host nodes
   image add FLAT_URI  register a VMDK pair by its -flat URI and md5 (needs -db)
-  spec add NAME       add an instance spec to the web frontend's instance_spec.yml
+  spec add NAME       add an instance spec (instance_spec.yml; with -db on 12.03, the instance_specs table)
 With no command: the seed's four steps on an embedded registry.
 "register COMMAND SUBCOMMAND -h" lists a command's flags.
 
@@ -135,7 +137,7 @@ func (a *app) run(ctx context.Context, args []string) error {
 	case "image add":
 		return a.imageAdd(ctx, rest[2:])
 	case "spec add":
-		return a.specAdd(rest[2:])
+		return a.specAdd(ctx, rest[2:])
 	}
 	return fmt.Errorf("unknown command %q: want host add, host show, image add or spec add", rest[0]+" "+rest[1])
 }
@@ -321,7 +323,7 @@ func (a *app) registerImage(ctx context.Context, s registry.ImageSpec) (registry
 	}
 }
 
-func (a *app) specAdd(args []string) error {
+func (a *app) specAdd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("spec add", flag.ContinueOnError)
 	fs.SetOutput(a.out)
 	var s registry.InstanceSpec
@@ -329,13 +331,39 @@ func (a *app) specAdd(args []string) error {
 	fs.IntVar(&s.CPUCores, "cpu-cores", 1, "CPU cores")
 	fs.IntVar(&s.MemorySize, "memory-size", 256, "memory (MB)")
 	fs.Float64Var(&s.QuotaWeight, "quota-weight", 1.0, "quota weight")
-	file := fs.String("file", "instance_spec.yml", "the web frontend's instance_spec.yml")
+	file := fs.String("file", "instance_spec.yml", "the web frontend's instance_spec.yml (Wakame after 12.03)")
+	uuid := fs.String("uuid", "", "with -db on Wakame 12.03: the spec's UUID (is-...); generated when empty")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("spec add: want one NAME (e.g. esxi.small), got %d arguments", len(pos))
+	}
+	if a.dsn != "" {
+		// The database says where its Wakame keeps specs: 12.03's
+		// instance_specs table, or (since migration 0003) the web
+		// frontend's instance_spec.yml.
+		db, err := registry.OpenSQL(ctx, a.dsn, registry.WithSpecFile(*file))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		reg, err := db.RegisterSpec(ctx, registry.SpecSpec{Name: pos[0], UUID: *uuid, AccountID: a.account, InstanceSpec: s})
+		if err != nil {
+			return err
+		}
+		switch {
+		case reg.File != "" && reg.Created:
+			fmt.Fprintf(a.out, "%s written to %s\n", pos[0], reg.File)
+		case reg.File != "":
+			fmt.Fprintf(a.out, "%s already in %s\n", pos[0], reg.File)
+		case reg.Created:
+			fmt.Fprintf(a.out, "%s\n", reg.ID)
+		default:
+			fmt.Fprintf(a.out, "%s already registered\n", reg.ID)
+		}
+		return nil
 	}
 	changed, err := registry.AddSpec(*file, pos[0], s)
 	if err != nil {

@@ -161,6 +161,13 @@ func TestCommandsAgainstDB(t *testing.T) {
 
 func testDB(t *testing.T) (string, *sql.DB) {
 	t.Helper()
+	return testDBOf(t, "wakame-head.sql")
+}
+
+// testDBOf makes a scratch database from one of the registry's schema
+// dumps (made by Wakame's own migrations) and returns its DSN.
+func testDBOf(t *testing.T, dump string) (string, *sql.DB) {
+	t.Helper()
 	cfg, err := mysql.ParseDSN(testenv.MySQLDSN(t))
 	require.NoError(t, err)
 	admin := *cfg
@@ -180,7 +187,7 @@ func testDB(t *testing.T) (string, *sql.DB) {
 	db, err := sql.Open("mysql", cfg.FormatDSN())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	schema, err := os.ReadFile("../../registry/testdata/wakame-head.sql")
+	schema, err := os.ReadFile(filepath.Join("../../registry/testdata", dump))
 	require.NoError(t, err)
 	for _, stmt := range strings.Split(string(schema), ";") {
 		var lines []string
@@ -218,4 +225,37 @@ func TestHostAddDefaultsToESXi(t *testing.T) {
 	require.NoError(t, run(t.Context(), []string{"-api", fake.URL, "host", "add", "hva.esxi3", "-uuid", "hn-esxi3", "-force"}, &out))
 	require.Len(t, fake.HostNodes(), 1)
 	assert.Equal(t, "esxi", fake.HostNodes()[0].Hypervisor)
+}
+
+// spec add with -db writes where the database's Wakame reads specs: the
+// instance_specs table on 12.03, instance_spec.yml on later schemas.
+func TestSpecAddFollowsTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	t.Run("12.03", func(t *testing.T) {
+		dsn, db := testDBOf(t, "wakame-1203.sql")
+		file := filepath.Join(t.TempDir(), "instance_spec.yml")
+		var out bytes.Buffer
+		args := []string{"-db", dsn, "spec", "add", "esxi.small", "-uuid", "is-esxismall", "-cpu-cores", "2", "-memory-size", "512", "-file", file}
+		require.NoError(t, run(ctx, args, &out))
+		assert.Equal(t, "is-esxismall\n", out.String())
+		var hv string
+		var cores, mem int
+		require.NoError(t, db.QueryRow(`SELECT hypervisor, cpu_cores, memory_size FROM instance_specs WHERE uuid = 'esxismall'`).Scan(&hv, &cores, &mem))
+		assert.Equal(t, []any{"esxi", 2, 512}, []any{hv, cores, mem})
+		assert.NoFileExists(t, file, "12.03 reads no instance_spec.yml")
+		out.Reset()
+		require.NoError(t, run(ctx, args, &out))
+		assert.Equal(t, "is-esxismall already registered\n", out.String())
+	})
+	t.Run("head", func(t *testing.T) {
+		dsn, _ := testDBOf(t, "wakame-head.sql")
+		file := filepath.Join(t.TempDir(), "instance_spec.yml")
+		var out bytes.Buffer
+		require.NoError(t, run(ctx, []string{"-db", dsn, "spec", "add", "esxi.small", "-file", file}, &out))
+		assert.Equal(t, "esxi.small written to "+file+"\n", out.String())
+		specs, err := registry.ReadSpecs(file)
+		require.NoError(t, err)
+		require.Len(t, specs, 1)
+		assert.Equal(t, "esxi", specs[0].Hypervisor)
+	})
 }
