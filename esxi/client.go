@@ -49,6 +49,8 @@ type Client struct {
 	pool     *object.ResourcePool
 	host     *object.HostSystem
 	browser  *object.HostDatastoreBrowser
+	direct   *hostTransfer // vCenter: transfers straight to the host
+	rootCAs  *x509.CertPool
 
 	netMu    sync.Mutex
 	networks map[string]object.NetworkReference
@@ -98,6 +100,7 @@ func Connect(ctx context.Context, cfg Config, opts ...Option) (*Client, error) {
 		soap:     sc,
 		stop:     make(chan struct{}),
 		networks: make(map[string]object.NetworkReference),
+		rootCAs:  o.rootCAs,
 	}
 	vc, err := vim25.NewClient(ctx, sc)
 	if err != nil {
@@ -223,6 +226,7 @@ func (c *Client) Close(ctx context.Context) error {
 	c.wg.Wait()
 	err := c.sm.Logout(ctx)
 	c.soap.CloseIdleConnections()
+	c.closeDirect()
 	if err != nil && !isNotAuthenticated(err) {
 		return wrapErr("logout", c.url.Host, err)
 	}
@@ -342,9 +346,9 @@ func isNotAuthenticated(err error) bool {
 // name to the host (vcsim panics on some).
 func (c *Client) resolve(ctx context.Context) error {
 	f := find.NewFinder(c.vim, false)
-	dc, err := f.Datacenter(ctx, c.cfg.datacenter())
+	dc, err := c.findDatacenter(ctx, f)
 	if err != nil {
-		return fmt.Errorf("%w: datacenter %q: %w", ErrInvalidConfig, c.cfg.datacenter(), err)
+		return err
 	}
 	c.dc = dc
 	f.SetDatacenter(dc)
@@ -357,36 +361,11 @@ func (c *Client) resolve(ctx context.Context) error {
 	if err != nil {
 		return wrapErr("find folders", c.cfg.datacenter(), err)
 	}
-	c.vmFolder = folders.VmFolder
 	if _, err := c.network(ctx, c.cfg.portGroup()); err != nil {
 		return err
 	}
-	if c.cfg.HostSystem != "" {
-		h, err := f.HostSystem(ctx, c.cfg.HostSystem)
-		if err != nil {
-			return fmt.Errorf("%w: host system %q not found", ErrInvalidConfig, c.cfg.HostSystem)
-		}
-		c.host = h
-	}
-	switch {
-	case c.cfg.ResourcePool != "":
-		p, err := f.ResourcePool(ctx, c.cfg.ResourcePool)
-		if err != nil {
-			return fmt.Errorf("%w: resource pool %q not found", ErrInvalidConfig, c.cfg.ResourcePool)
-		}
-		c.pool = p
-	case c.host != nil:
-		p, err := c.host.ResourcePool(ctx)
-		if err != nil {
-			return wrapErr("find resource pool", c.cfg.HostSystem, err)
-		}
-		c.pool = p
-	default:
-		p, err := f.DefaultResourcePool(ctx)
-		if err != nil {
-			return fmt.Errorf("%w: no default resource pool: set ResourcePool or HostSystem", ErrInvalidConfig)
-		}
-		c.pool = p
+	if err := c.resolvePlacement(ctx, f, folders.VmFolder); err != nil {
+		return err
 	}
 	b, err := ds.Browser(ctx)
 	if err != nil {

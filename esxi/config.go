@@ -26,7 +26,8 @@ type Config struct {
 	// "192.0.2.10:443" or a full "https://host/sdk" URL. Credentials in a
 	// URL are refused: use Username and Password.
 	Host string
-	// Datacenter defaults to "ha-datacenter" (a standalone ESXi host).
+	// Datacenter defaults to "ha-datacenter" (a standalone ESXi host); on
+	// a vCenter, empty means its only datacenter.
 	Datacenter string
 	// Datastore is the datastore holding instance folders and the image
 	// cache, e.g. "datastore1".
@@ -35,11 +36,20 @@ type Config struct {
 	// default "VM Network".
 	PortGroup string
 	// ResourcePool is an inventory path or name of the pool VMs are
-	// created in (vCenter). Empty means the host's default pool.
+	// created in (vCenter). Empty means the root pool of HostSystem's
+	// cluster or standalone host. It must belong to that cluster or host.
 	ResourcePool string
-	// HostSystem names the ESXi host within a vCenter to place VMs on.
-	// Empty lets the resource pool decide.
+	// HostSystem names the ESXi host within a vCenter that VMs are created
+	// on, by name ("esxi1.example.com") or inventory path
+	// ("/DC1/host/Cluster1/esxi1.example.com"). One agent drives one
+	// host, as Wakame's host node is one hypervisor. It may be empty only
+	// when the datacenter has a single host; a bare ESXi host needs none.
 	HostSystem string
+	// VMFolder is the inventory path or name of the folder VMs are created
+	// in (vCenter). Empty means the datacenter's VM folder. Agents that
+	// share a datastore should share the folder too: the image cache
+	// lists the folder's VMs to know which cached images are in use.
+	VMFolder string
 	// Username and Password log in. The password is never logged or put
 	// in an error message.
 	Username string
