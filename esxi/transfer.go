@@ -13,7 +13,9 @@ import (
 )
 
 // Upload implements Files. The body is streamed over HTTP to the host's
-// /folder endpoint with the session's cookie; size -1 sends it chunked.
+// /folder endpoint with the session's cookie (on a vCenter, straight to
+// the placement host with a service ticket: see ticket.go); size -1 sends
+// it chunked.
 // A cancelled context aborts the transfer; the partial file is left for
 // the caller to delete (image uploads go to temporary names for this).
 //
@@ -76,7 +78,7 @@ func (c *Client) upload(ctx context.Context, p DatastorePath, r io.Reader, size 
 	wctx, wd := stall.New(ctx, c.cfg.stallTimeout())
 	defer wd.Stop()
 	body := struct{ io.Reader }{wd.Sink(r)}
-	if err := c.ds.Upload(wctx, body, p.Path, &param); err != nil {
+	if err := c.putFolder(wctx, p.Path, body, param); err != nil {
 		return wd.Wrap(httpErr(err))
 	}
 	return nil
@@ -107,7 +109,7 @@ func (c *Client) download(ctx context.Context, p DatastorePath, w io.Writer) (in
 	wctx, wd := stall.New(ctx, c.cfg.stallTimeout())
 	defer wd.Stop()
 	wd.Arm() // until the headers come
-	rc, _, err := c.ds.Download(wctx, p.Path, &soap.DefaultDownload)
+	rc, err := c.getFolder(wctx, p.Path)
 	wd.Disarm()
 	if err != nil {
 		return 0, wd.Wrap(httpErr(err))
