@@ -43,8 +43,12 @@ func (e *Env) liveSession(key string) bool {
 
 // authorized answers 401 Unauthorized, as ESXi does, to a datastore
 // transfer (/folder) without the cookie of a live session, and reports
-// whether the request may go on.
+// whether the request may go on. A request an ESXi host of vCenter mode
+// let in with a service ticket needs no session.
 func (e *Env) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if r.Context().Value(ticketAuth{}) != nil { // a host's ticket (vcenter.go)
+		return true
+	}
 	c, err := r.Cookie(soap.SessionCookieName)
 	if err == nil && e.liveSession(c.Value) {
 		return true

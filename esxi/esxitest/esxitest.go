@@ -112,6 +112,9 @@ type Env struct {
 	closed sync.Once
 
 	ignoreShutdown bool
+
+	transfers []Transfer // datastore HTTP requests, see Transfers
+	vc        *vcenter   // vCenter mode (vcenter.go), nil in ESX mode
 }
 
 type methodFault struct {
@@ -132,17 +135,9 @@ func New(t testing.TB) *Env {
 
 // Start starts a simulated host. Call Close to stop it.
 func Start(ctx context.Context) (env *Env, err error) {
-	home, err := os.MkdirTemp("", "esxitest-")
+	env, err = newEnv()
 	if err != nil {
 		return nil, err
-	}
-	env = &Env{
-		home:   home,
-		calls:  map[string]int{},
-		last:   map[string]any{},
-		faults: map[string]*methodFault{},
-		delays: map[string]time.Duration{},
-		done:   make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -152,14 +147,56 @@ func Start(ctx context.Context) (env *Env, err error) {
 	m := simulator.ESX()
 	m.Datastore = 0 // the default one is LocalDS_0 and its VMs hard-code it
 	m.Machine = 0
+	if err := env.boot(ctx, m, Datacenter); err != nil {
+		return env, err
+	}
+	host, err := env.finder().DefaultHostSystem(ctx)
+	if err != nil {
+		return env, err
+	}
+	if err := env.createDatastore(ctx, host); err != nil {
+		return env, err
+	}
+	env.Config = esxi.Config{
+		Host:       env.URL.Host,
+		Datacenter: Datacenter,
+		Datastore:  Datastore,
+		PortGroup:  PortGroup,
+		Username:   Username,
+		Password:   Password,
+		Thumbprint: env.Thumbprint,
+	}
+	env.ResetCalls()
+	return env, nil
+}
+
+// newEnv makes an Env with its home directory and no simulator yet.
+func newEnv() (*Env, error) {
+	home, err := os.MkdirTemp("", "esxitest-")
+	if err != nil {
+		return nil, err
+	}
+	return &Env{
+		home:   home,
+		calls:  map[string]int{},
+		last:   map[string]any{},
+		faults: map[string]*methodFault{},
+		delays: map[string]time.Duration{},
+		done:   make(chan struct{}),
+	}, nil
+}
+
+// boot creates the model, serves it with the Env's hooks and logs the
+// harness's admin client in; dcName is the datacenter the finder uses.
+func (env *Env) boot(ctx context.Context, m *simulator.Model, dcName string) (err error) {
 	if err := m.Create(); err != nil {
-		return env, fmt.Errorf("create model: %w", err)
+		return fmt.Errorf("create model: %w", err)
 	}
 	env.model = m
 	m.Service.TLS = new(tls.Config)
-	m.Service.HandleFunc("PUT /folder/", env.serveUpload)
-	m.Service.HandleFunc("POST /folder/", env.serveTransfer)
-	m.Service.HandleFunc("GET /folder/", env.serveTransfer) // and HEAD
+	m.Service.HandleFunc("PUT /folder/", env.recorded(SDK, env.serveUpload))
+	m.Service.HandleFunc("POST /folder/", env.recorded(SDK, env.serveTransfer))
+	m.Service.HandleFunc("GET /folder/", env.recorded(SDK, env.serveTransfer)) // and HEAD
 	m.Map().Handler = env.handle
 	gate := newTaskGate()
 	m.Map().AddHandler(gate)
@@ -179,42 +216,34 @@ func Start(ctx context.Context) (env *Env, err error) {
 	adminURL.User = url.UserPassword(adminUser, "admin")
 	env.admin, err = govmomi.NewClient(ctx, &adminURL, true)
 	if err != nil {
-		return env, fmt.Errorf("admin login: %w", err)
+		return fmt.Errorf("admin login: %w", err)
 	}
-	dsDir := filepath.Join(home, Datastore)
-	if err := os.Mkdir(dsDir, 0o700); err != nil {
-		return env, err
-	}
-	f := find.NewFinder(env.admin.Client, false)
-	dc, err := f.Datacenter(ctx, Datacenter)
+	dc, err := find.NewFinder(env.admin.Client, false).Datacenter(ctx, dcName)
 	if err != nil {
-		return env, err
+		return err
 	}
-	f.SetDatacenter(dc)
 	env.dc = dc
-	host, err := f.DefaultHostSystem(ctx)
-	if err != nil {
-		return env, err
+	return nil
+}
+
+// createDatastore creates datastore1 on host, backed by DatastoreDir (made
+// on the first call). Creating it on several hosts shares it.
+func (env *Env) createDatastore(ctx context.Context, host *object.HostSystem) error {
+	dsDir := filepath.Join(env.home, Datastore)
+	if env.DatastoreDir == "" {
+		if err := os.Mkdir(dsDir, 0o700); err != nil {
+			return err
+		}
+		env.DatastoreDir = dsDir
 	}
 	dss, err := host.ConfigManager().DatastoreSystem(ctx)
 	if err != nil {
-		return env, err
+		return err
 	}
 	if _, err := dss.CreateLocalDatastore(ctx, Datastore, dsDir); err != nil {
-		return env, fmt.Errorf("create datastore: %w", err)
+		return fmt.Errorf("create datastore: %w", err)
 	}
-	env.DatastoreDir = dsDir
-	env.Config = esxi.Config{
-		Host:       u.Host,
-		Datacenter: Datacenter,
-		Datastore:  Datastore,
-		PortGroup:  PortGroup,
-		Username:   Username,
-		Password:   Password,
-		Thumbprint: env.Thumbprint,
-	}
-	env.ResetCalls()
-	return env, nil
+	return nil
 }
 
 // Certificate returns the simulator's TLS certificate, for tests that
@@ -229,6 +258,7 @@ func (e *Env) Close() {
 		e.admin.CloseIdleConnections()
 		e.admin = nil
 	}
+	e.closeHosts()
 	if e.server != nil {
 		e.server.Close()
 		e.server = nil
@@ -299,7 +329,7 @@ func (e *Env) handle(ctx *simulator.Context, m *simulator.Method) (mo.Reference,
 	if fault == nil && deaf {
 		m.This = deafGuestRef
 	}
-	return nil, fault
+	return e.override(m), fault
 }
 
 // Calls returns how many times method (a SOAP method name such as
@@ -317,6 +347,7 @@ func (e *Env) ResetCalls() {
 	defer e.mu.Unlock()
 	e.calls = map[string]int{}
 	e.last = map[string]any{}
+	e.transfers = nil
 }
 
 // LastRequest returns the body of the last call of method since
