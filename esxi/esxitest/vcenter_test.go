@@ -1,0 +1,78 @@
+package esxitest_test
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
+)
+
+func TestVCenterModeInventory(t *testing.T) {
+	env := esxitest.NewVCenter(t)
+	assert.True(t, env.IsVCenter())
+	require.Len(t, env.Hosts(), esxitest.VCHosts)
+	for _, h := range env.Hosts() {
+		c := env.ConnectHost(t, h)
+		assert.True(t, c.IsVCenter())
+		assert.Equal(t, env.HostAddress(h), c.TransferHost(), "the model points the host's address at its server")
+	}
+	names, err := env.VMNames(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, names)
+	assert.False(t, esxitest.New(t).IsVCenter())
+}
+
+// TestVCenterHostTickets checks the simulated ESXi host as a client other
+// than esxi.Client would see it: a ticket from vCenter for this URL and
+// method is required, and used once.
+func TestVCenterHostTickets(t *testing.T) {
+	env := esxitest.NewVCenter(t)
+	host := env.Hosts()[0]
+	require.NoError(t, os.MkdirAll(filepath.Join(env.DatastoreDir, "t"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(env.DatastoreDir, "t", "a.txt"), []byte("hi"), 0o644))
+	c := env.ConnectHost(t, host)
+	sm := session.NewManager(c.Vim25())
+	target := "https://" + env.HostAddress(host) + "/folder/t/a.txt?dsName=datastore1"
+	ticket := func(u, method string) string {
+		tk, err := sm.AcquireGenericServiceTicket(t.Context(), &types.SessionManagerHttpServiceRequestSpec{Url: u, Method: method})
+		require.NoError(t, err)
+		assert.Len(t, tk.SslThumbprint, 59, "a SHA-1 thumbprint, as vCenter gives")
+		return tk.Id
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test of the fake host
+	get := func(u, id string) int {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+		require.NoError(t, err)
+		if id != "" {
+			req.AddCookie(&http.Cookie{Name: "vmware_cgi_ticket", Value: id})
+		}
+		res, err := hc.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusUnauthorized, get(target, ""), "no ticket")
+	assert.Equal(t, http.StatusUnauthorized, get(target, "forged"), "unknown ticket")
+	assert.Equal(t, http.StatusUnauthorized, get(target, ticket(target, "httpPut")), "ticket for another method")
+	other, _ := url.Parse(target)
+	other.Path = "/folder/t/b.txt"
+	assert.Equal(t, http.StatusUnauthorized, get(target, ticket(other.String(), "httpGet")), "ticket for another file")
+	id := ticket(target, "httpGet")
+	assert.Equal(t, http.StatusOK, get(target, id))
+	assert.Equal(t, http.StatusUnauthorized, get(target, id), "a ticket is used once")
+
+	got := env.Transfers()
+	require.NotEmpty(t, got)
+	for _, tr := range got {
+		assert.Equal(t, host, tr.Server)
+	}
+}
