@@ -33,10 +33,18 @@ type harness struct {
 
 func newHarness(t testing.TB, tune ...func(*hva.Options)) *harness {
 	t.Helper()
-	x := &harness{env: esxitest.New(t), col: hvatest.NewCollector(), ev: &hvatest.Events{}}
-	x.hv = x.env.Connect(t)
+	env := esxitest.New(t)
+	return newHarnessOn(t, env, env.Connect(t), imagetest.NewServer(t, 1<<20), tune...)
+}
+
+// newHarnessOn is newHarness on a given simulator, client and image
+// server (vcenter_test.go runs agents for two hosts of one vCenter).
+func newHarnessOn(t testing.TB, env *esxitest.Env, hv *esxi.Client, img *imagetest.Server, tune ...func(*hva.Options)) *harness {
+	t.Helper()
+	x := &harness{env: env, col: hvatest.NewCollector(), ev: &hvatest.Events{}}
+	x.hv = hv
 	x.ds = x.hv.Datastore()
-	x.img = imagetest.NewServer(t, 1<<20)
+	x.img = img
 	opts := hva.Options{
 		NodeID:              nodeID,
 		Hypervisor:          x.hv,

@@ -16,7 +16,10 @@ import (
 // 20 instances launched at once from one image: one download, 20 VMs
 // running with their own MACs.
 func TestConcurrentLaunchesFromOneImage(t *testing.T) {
-	x := newHarness(t)
+	testConcurrentLaunchesFromOneImage(t, newHarness(t))
+}
+
+func testConcurrentLaunchesFromOneImage(t *testing.T, x *harness) {
 	ctx := context.Background()
 	const n = 20
 	for i := range n {

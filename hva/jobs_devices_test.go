@@ -61,8 +61,9 @@ func TestAttachFailureRestoresAvailable(t *testing.T) {
 	assert.Contains(t, x.ev.Strings(), "hva/volume_available(vol-bad00001)")
 }
 
-func TestAttachDetachNIC(t *testing.T) {
-	x := newHarness(t)
+func TestAttachDetachNIC(t *testing.T) { testAttachDetachNIC(t, newHarness(t)) }
+
+func testAttachDetachNIC(t *testing.T, x *harness) {
 	ctx := context.Background()
 	const id = "i-nic00001"
 	x.launched(t, id, "525400000070")

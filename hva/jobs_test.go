@@ -15,8 +15,9 @@ import (
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 )
 
-func TestRunLocalStoreAndPowerVerbs(t *testing.T) {
-	x := newHarness(t)
+func TestRunLocalStoreAndPowerVerbs(t *testing.T) { testRunLocalStoreAndPowerVerbs(t, newHarness(t)) }
+
+func testRunLocalStoreAndPowerVerbs(t *testing.T, x *harness) {
 	ctx := context.Background()
 	const id = "i-life0001"
 	x.addInstance(id, "initializing", "525400000001", "525400000002")
@@ -241,7 +242,10 @@ func TestRunVolStoreIsUnsupportedAndRollsBack(t *testing.T) {
 }
 
 func TestLocalStoreRunDeploysVolumesThenBoots(t *testing.T) {
-	x := newHarness(t)
+	testLocalStoreRunDeploysVolumesThenBoots(t, newHarness(t))
+}
+
+func testLocalStoreRunDeploysVolumesThenBoots(t *testing.T, x *harness) {
 	ctx := context.Background()
 	const id = "i-local001"
 	x.addSpec(hvatest.InstanceSpec{ID: id, State: "pending", MACs: []string{"525400000040"}, LocalVolumes: []int64{1 << 20}})

@@ -80,9 +80,13 @@ func (x *harness) checkBootDisk(t testing.TB, id string, full bool) {
 }
 
 func TestLaunchLifecycleLinkedAndFullCopy(t *testing.T) {
+	testLaunchLifecycleLinkedAndFullCopy(t, newCacheHarness)
+}
+
+func testLaunchLifecycleLinkedAndFullCopy(t *testing.T, newX func(testing.TB, bool) (*harness, *image.Cache)) {
 	for _, mode := range diskModes {
 		t.Run(mode.name, func(t *testing.T) {
-			x, _ := newCacheHarness(t, mode.full)
+			x, _ := newX(t, mode.full)
 			ctx := context.Background()
 			dav := imagetest.NewPutServer(t)
 
