@@ -26,8 +26,19 @@ type Config struct {
 	ESXiInsecure   bool     // esxi_insecure: skip TLS verification (default false)
 	ESXiThumbprint string   // esxi_thumbprint: pinned SHA-256 certificate thumbprint (esxi-hva's own)
 	ESXiPortGroup  string   // esxi_portgroup: port group for VM NICs (esxi-hva's own, default "VM Network")
-	VMDataDir      string   // vm_data_dir: Wakame's local instance directory
-	EdgeNetworking string   // edge_networking (default "netfilter", as in Wakame; ESXi has none)
+	// When esxi_ipaddress is a vCenter (esxi-hva's own keys; a bare ESXi
+	// host needs none): ESXiHostSystem (esxi_host_system) is the ESXi host
+	// this agent creates its VMs on, by name or inventory path, required
+	// when the datacenter has several (one agent per host, as Wakame's host
+	// node is one hypervisor); ESXiResourcePool (esxi_resource_pool) and
+	// ESXiVMFolder (esxi_vm_folder) default to the host's root pool and the
+	// datacenter's VM folder. Set esxi_datacenter to the vCenter's
+	// datacenter too.
+	ESXiHostSystem   string
+	ESXiResourcePool string
+	ESXiVMFolder     string
+	VMDataDir        string // vm_data_dir: Wakame's local instance directory
+	EdgeNetworking   string // edge_networking (default "netfilter", as in Wakame; ESXi has none)
 	// ImageCacheBudget (image_cache_budget, esxi-hva's own) is the datastore
 	// space the image cache may use, in bytes (default
 	// DefaultImageCacheBudget); 0 means no limit. The value
@@ -151,6 +162,9 @@ func (f *File) Config() (Config, []string, error) {
 	cv.boolean(KeyESXiInsecure, &c.ESXiInsecure)
 	cv.str(KeyESXiThumbprint, &c.ESXiThumbprint)
 	cv.str(KeyESXiPortGroup, &c.ESXiPortGroup)
+	cv.str(KeyESXiHostSystem, &c.ESXiHostSystem)
+	cv.str(KeyESXiResourcePool, &c.ESXiResourcePool)
+	cv.str(KeyESXiVMFolder, &c.ESXiVMFolder)
 	cv.str(KeyVMDataDir, &c.VMDataDir)
 	cv.str(KeyEdgeNetworking, &c.EdgeNetworking)
 	cv.size(KeyImageCacheBudget, &c.ImageCacheBudget)
@@ -215,6 +229,9 @@ func (c Config) ESXi() esxi.Config {
 		Datacenter:   c.ESXiDatacenter,
 		Datastore:    c.ESXiDatastore,
 		PortGroup:    c.ESXiPortGroup,
+		HostSystem:   c.ESXiHostSystem,
+		ResourcePool: c.ESXiResourcePool,
+		VMFolder:     c.ESXiVMFolder,
 		Username:     c.ESXiUsername,
 		Password:     string(c.ESXiPassword),
 		Insecure:     c.ESXiInsecure,

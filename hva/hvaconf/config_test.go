@@ -322,7 +322,8 @@ func TestKnownKeys(t *testing.T) {
 	assert.Contains(t, keys, "esxi_ipaddress")
 	assert.Contains(t, keys, "metadata_items")
 	assert.Contains(t, keys, "use_linked_clone")
-	assert.Len(t, keys, 19)
+	assert.Contains(t, keys, "esxi_host_system")
+	assert.Len(t, keys, 22)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
 }

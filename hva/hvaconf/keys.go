@@ -16,6 +16,9 @@ const (
 	KeyESXiInsecure        = "esxi_insecure"
 	KeyESXiThumbprint      = "esxi_thumbprint"
 	KeyESXiPortGroup       = "esxi_portgroup"
+	KeyESXiHostSystem      = "esxi_host_system"
+	KeyESXiResourcePool    = "esxi_resource_pool"
+	KeyESXiVMFolder        = "esxi_vm_folder"
 	KeyVMDataDir           = "vm_data_dir"
 	KeyEdgeNetworking      = "edge_networking"
 	KeyImageCacheBudget    = "image_cache_budget"
@@ -37,7 +40,8 @@ var usedKeys = map[string]bool{
 	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyUseLinkedClone: true, KeyConcurrency: true,
 	KeySoftPowerOffTimeout: true, KeyMetadataItems: true,
 	KeyJobDeadlineLaunch: true, KeyJobDeadlineBackup: true, KeyJobDeadlineOther: true,
-	KeyTransferStall: true,
+	KeyTransferStall:  true,
+	KeyESXiHostSystem: true, KeyESXiResourcePool: true, KeyESXiVMFolder: true,
 }
 
 // wakameKeys are the other top-level settings of Wakame's hva.conf
