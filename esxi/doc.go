@@ -36,6 +36,25 @@
 // resolved by Connect, so an unknown name fails there with
 // ErrInvalidConfig instead of reaching the host inside a VM spec.
 //
+// # vCenter
+//
+// Config.Host may be a vCenter. Then a Client drives one ESXi host of it
+// (Config.HostSystem; one agent per host, as Wakame's host node is one
+// hypervisor): CreateVM names that host, so VMs land there and not where
+// DRS would put them, in Config.ResourcePool (default the host's root
+// pool, which must be of the host's cluster) and Config.VMFolder (default
+// the datacenter's VM folder). Connect checks that the host has the
+// datastore and the port group. Datastore uploads and downloads go
+// straight to the host, as govc's do: for each one vCenter issues a
+// generic service ticket (AcquireGenericServiceTicket) for the host's
+// /folder URL and method, and the host's certificate is pinned to the
+// thumbprint that comes with the ticket. When the host cannot be reached
+// (no connection was made), the transfer goes through vCenter's /folder
+// instead, logged at Warn once, and the host is tried again after five
+// minutes. ListVMs lists the folder's VMs, every host's: agents sharing a
+// datastore should share the folder, so that the image cache sees every
+// linked clone of its entries.
+//
 // # Devices
 //
 // VMs are created with CreateVM device specs (a paravirtual SCSI
