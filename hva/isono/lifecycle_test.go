@@ -67,10 +67,26 @@ func drain(ch <-chan string) []string {
 // updates the collector and publishes events.
 func TestLifecycleOverAMQP(t *testing.T) {
 	e := newEnv(t)
+	testLifecycleOverAMQP(t, e, esxitest.New(t))
+}
+
+// The same on an agent of an ESXi host that a vCenter manages: its VM is
+// created on that host and the datastore transfers go to it directly.
+func TestVCenterLifecycleOverAMQP(t *testing.T) {
+	e := newEnv(t)
+	sim := esxitest.NewVCenter(t)
+	testLifecycleOverAMQP(t, e, sim)
+	tr := sim.Transfers()
+	require.NotEmpty(t, tr)
+	for _, x := range tr {
+		assert.Equal(t, sim.Hosts()[0], x.Server, "%s %s", x.Method, x.URL)
+	}
+}
+
+func testLifecycleOverAMQP(t *testing.T, e *env, sim *esxitest.Env) {
 	id := uniqueID("hva")
 	ctx := context.Background()
 
-	sim := esxitest.New(t)
 	hv := sim.Connect(t)
 	img := imagetest.NewServer(t, 1<<20)
 	const inst = "i-amqp0001"
