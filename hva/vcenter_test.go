@@ -2,20 +2,28 @@ package hva_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
 	"github.com/esxi-hva/esxi-hva/hva"
+	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
 )
@@ -172,4 +180,66 @@ func TestVCenterTwoAgentsShareOneCachedImage(t *testing.T) {
 	dropped, err = caches[0].Prune(ctx, image.PruneOptions{MaxAge: time.Minute, Now: future})
 	require.NoError(t, err)
 	assert.Len(t, dropped, 1)
+}
+
+// TestVCenterLifecycleOnStockVcsim drives a life against an unmodified
+// vcsim in vCenter mode (simulator.VPX(), a cluster of two hosts sharing
+// datastore1), as integrators run it. Its hosts have no HTTPS server of
+// their own (the model gives them 127.0.0.1 and port 902, where nothing
+// answers), so every datastore transfer takes the fallback through
+// vCenter's /folder, which the agent logs once.
+func TestVCenterLifecycleOnStockVcsim(t *testing.T) {
+	ctx := context.Background()
+	m := simulator.VPX()
+	m.Host, m.ClusterHost, m.Datastore, m.Machine = 0, 2, 0, 0
+	require.NoError(t, m.Create())
+	t.Cleanup(m.Remove)
+	m.Service.TLS = new(tls.Config)
+	srv := m.Service.NewServer()
+	t.Cleanup(srv.Close)
+	admin, err := govmomi.NewClient(ctx, srv.URL, true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = admin.Logout(context.Background()) })
+	hosts, err := find.NewFinder(admin.Client, false).HostSystemList(ctx, "/DC0/host/DC0_C0/*")
+	require.NoError(t, err)
+	require.Len(t, hosts, 2)
+	dir := t.TempDir()
+	for _, h := range hosts {
+		dss, err := h.ConfigManager().DatastoreSystem(ctx)
+		require.NoError(t, err)
+		_, err = dss.CreateLocalDatastore(ctx, "datastore1", dir)
+		require.NoError(t, err)
+	}
+	sum := sha256.Sum256(srv.Certificate().Raw)
+	cfg := esxi.Config{
+		Host: srv.URL.Host, Datacenter: "DC0", HostSystem: hosts[1].Name(), Datastore: "datastore1", PortGroup: "VM Network",
+		Username: "root", Password: "stock-vcsim", Thumbprint: fmt.Sprintf("%X", sum[:]),
+	}
+	var logs lockedBuffer
+	hv, err := esxi.Connect(ctx, cfg, esxi.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = hv.Close(context.Background()) })
+	img := imagetest.NewServer(t, 4<<20)
+	col := hvatest.NewCollector()
+	h, err := hva.New(hva.Options{NodeID: nodeID, Hypervisor: hv, Collector: col, Events: &hvatest.Events{}, Logger: testLogger()})
+	require.NoError(t, err)
+	for i, id := range []string{"i-vstock01", "i-vstock02"} {
+		col.AddInstance(hvatest.NewInstance(hvatest.InstanceSpec{ID: id, NodeID: nodeID, MACs: []string{fmt.Sprintf("5254000004%02x", i)},
+			ImageURI: img.FlatURL(), ImageMD5: img.MD5(), ImageSize: img.Size()}))
+		require.NoError(t, h.RunLocalStore(ctx, id))
+		assert.Equal(t, "running", col.State(id))
+		assert.Equal(t, hosts[1].Name(), hostOf(t, hv, id))
+	}
+	assert.EqualValues(t, 1, img.FlatRequests(), "the second launch comes from the cache")
+	base := filepath.Join(dir, filepath.FromSlash(image.DefaultCacheDir), img.MD5(), img.MD5()+"-flat.vmdk")
+	assert.Equal(t, img.MD5(), fileMD5(t, base), "the image went through vCenter's /folder whole")
+	for _, id := range []string{"i-vstock01", "i-vstock02"} {
+		require.NoError(t, h.Reboot(ctx, id))
+		require.NoError(t, h.PowerOff(ctx, id))
+		require.NoError(t, h.PowerOn(ctx, id))
+		require.NoError(t, h.Terminate(ctx, id, false))
+		assert.Equal(t, "terminated", col.State(id))
+		assert.NoDirExists(t, filepath.Join(dir, id))
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "go through vCenter's /folder"), logs.String())
 }
