@@ -7,7 +7,9 @@ import (
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // IsVCenter reports whether the client is connected to a vCenter (true)
@@ -173,4 +175,21 @@ func (c *Client) checkPoolOwner(ctx context.Context, p *object.ResourcePool) err
 		return fmt.Errorf("%w: resource pool %q is not in the cluster of host %s (esxi_resource_pool)", ErrInvalidConfig, c.cfg.ResourcePool, c.host.InventoryPath)
 	}
 	return nil
+}
+
+// powerOnHere powers vm on. On a vCenter it names the placement host, so
+// that DRS does not start the VM elsewhere (and a VM moved off the host
+// while off comes back to it): Wakame knows the instance by this agent's
+// host node. Its parameters are in the order of the method expressions
+// powerTask takes.
+func (c *Client) powerOnHere(vm *object.VirtualMachine, ctx context.Context) (*object.Task, error) {
+	if c.host == nil || !c.vim.IsVC() {
+		return vm.PowerOn(ctx)
+	}
+	ref := c.host.Reference()
+	res, err := methods.PowerOnVM_Task(ctx, c.vim, &types.PowerOnVM_Task{This: vm.Reference(), Host: &ref})
+	if err != nil {
+		return nil, err
+	}
+	return object.NewTask(c.vim, res.Returnval), nil
 }

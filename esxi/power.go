@@ -12,7 +12,7 @@ import (
 
 // PowerOn implements VMs.
 func (c *Client) PowerOn(ctx context.Context, name string) error {
-	return c.powerTask(ctx, "power on", name, (*object.VirtualMachine).PowerOn)
+	return c.powerTask(ctx, "power on", name, c.powerOnHere)
 }
 
 // PowerOff implements VMs.

@@ -30,6 +30,10 @@ import (
 // tried again.
 const directRetryAfter = 5 * time.Minute
 
+// directDialTimeout bounds the connection (TCP and TLS) to the host for a
+// direct transfer; past it the transfer goes through vCenter.
+const directDialTimeout = 10 * time.Second
+
 // ticketCookie is the cookie an ESXi host reads a generic service ticket
 // from.
 const ticketCookie = "vmware_cgi_ticket"
@@ -92,6 +96,14 @@ func (c *Client) resolveHostTransfer(ctx context.Context) error {
 		},
 	}
 	tuneTransport(t)
+	dial := t.DialTLSContext
+	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		// A host behind a firewall that drops packets would hold each
+		// transfer for the dialer's full timeout before the fallback.
+		ctx, cancel := context.WithTimeout(ctx, directDialTimeout)
+		defer cancel()
+		return dial(ctx, network, addr)
+	}
 	c.direct = ht
 	return nil
 }
@@ -214,6 +226,9 @@ func (c *Client) hostURL(path string) *url.URL {
 
 // ticket asks vCenter for a generic service ticket for method on u.
 func (c *Client) ticket(ctx context.Context, u *url.URL, method string) (*http.Cookie, error) {
+	if method == "" {
+		method = http.MethodGet
+	}
 	req := types.AcquireGenericServiceTicket{
 		This: *c.vim.ServiceContent.SessionManager,
 		Spec: &types.SessionManagerHttpServiceRequestSpec{

@@ -80,8 +80,13 @@ func TestVCenterPlacementOnNamedHost(t *testing.T) {
 		assert.Equal(t, host, onHost)
 		assert.Equal(t, "/DC0/vm", folder)
 
-		// Power verbs and devices work as on a bare host.
+		// Power verbs and devices work as on a bare host; power-on names
+		// the host too.
 		require.NoError(t, c.PowerOn(ctx, name))
+		on, ok := env.LastRequest("PowerOnVM_Task").(*types.PowerOnVM_Task)
+		require.True(t, ok)
+		require.NotNil(t, on.Host, "power-on names the host: DRS does not move it")
+		assert.Equal(t, req.Host.Value, on.Host.Value)
 		require.NoError(t, c.Reset(ctx, name))
 		require.NoError(t, c.EjectCDROM(ctx, name))
 		require.NoError(t, c.InsertCDROM(ctx, name, iso))
