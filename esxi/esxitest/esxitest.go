@@ -13,6 +13,15 @@
 // LastRequest shows what the client asked where the simulator does not
 // act on it.
 //
+// NewVCenter(t) (StartVCenter) is the vCenter mode: simulator.VPX() with
+// one cluster of two ESXi hosts sharing datastore1. Config places VMs on
+// the first host, HostConfig and ConnectHost on any. Each host answers
+// datastore transfers on an HTTPS server of its own that takes only
+// vCenter's generic service tickets (vcsim has none: its hosts'
+// addresses lead nowhere, and it checks no ticket); Transfers records
+// which server each /folder request reached, UnreachableHost and StopHost
+// cut a host off for fallback tests.
+//
 // Where vcsim differs from a real host in ways that break tests, the Env
 // smooths it over; each place, what vcsim gets wrong there and why:
 //   - Datastore files (/folder) are served by the Env from DatastoreDir:
