@@ -1,11 +1,15 @@
 package esxitest_test
 
 import (
+	"context"
 	"crypto/tls"
+	"fmt"
+	"log"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +17,7 @@ import (
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/vim25/types"
 
+	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
 )
 
@@ -75,4 +80,31 @@ func TestVCenterHostTickets(t *testing.T) {
 	for _, tr := range got {
 		assert.Equal(t, host, tr.Server)
 	}
+}
+
+// An agent for the second host of the simulated vCenter: its VM lands on
+// that host and its datastore upload goes straight to it with a ticket.
+func ExampleStartVCenter() {
+	ctx := context.Background()
+	env, err := esxitest.StartVCenter(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer env.Close()
+	host := env.Hosts()[1]
+	c, err := esxi.Connect(ctx, env.HostConfig(host))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close(ctx)
+	fmt.Println(c.Placement().Host)
+	if err := c.Upload(ctx, esxi.DatastorePath{Path: "hello.txt"}, strings.NewReader("hi"), 2); err != nil {
+		log.Fatal(err)
+	}
+	for _, tr := range env.Transfers() {
+		fmt.Println(tr.Server, tr.Method, tr.URL, tr.Ticket)
+	}
+	// Output:
+	// /DC0/host/DC0_C0/DC0_C0_H1
+	// DC0_C0_H1 PUT /folder/hello.txt?dsName=datastore1 true
 }
