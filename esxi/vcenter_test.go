@@ -303,3 +303,19 @@ func TestESXTransfersStayOnTheSDKAddress(t *testing.T) {
 	assert.Len(t, env.Transfers(), 2)
 	assert.Zero(t, env.Calls("AcquireGenericServiceTicket"))
 }
+
+// A lost vCenter session is found when the ticket is asked for: the client
+// logs in again and the transfer still goes to the host.
+func TestVCenterTransferAfterSessionLoss(t *testing.T) {
+	env := esxitest.NewVCenter(t)
+	host := env.Hosts()[0]
+	c := env.ConnectHost(t, host)
+	require.NoError(t, env.TerminateSessions(ctxT(t)))
+	env.ResetCalls()
+	roundTrip(t, c, "sess/a.txt", []byte("after a lost session"))
+	assert.EqualValues(t, 2, c.Logins())
+	for _, tr := range env.Transfers() {
+		assert.Equal(t, host, tr.Server)
+	}
+	assert.Len(t, env.Transfers(), 2)
+}
