@@ -1,58 +1,3 @@
-// Package esxitest runs vcsim, govmomi's ESXi simulator, shaped like a
-// freshly installed ESXi host for tests and embedded defaults: ESX mode,
-// datacenter "ha-datacenter", one datastore "datastore1" backed by a local
-// directory, the "VM Network" port group, and no VMs.
-//
-// New(t) starts one per test and removes it at cleanup; Start does the
-// same without a testing.T (for example programs). The Env hands back an
-// esxi.Config (TLS pinned to the simulator's certificate), the datastore's
-// directory on local disk so tests can check what is really there, and
-// hooks to inject faults: fail a method once or N times, delay a method,
-// cut an HTTP upload after N bytes, stall a transfer, and terminate the
-// client's sessions.
-// LastRequest shows what the client asked where the simulator does not
-// act on it.
-//
-// NewVCenter(t) (StartVCenter) is the vCenter mode: simulator.VPX() with
-// one cluster of two ESXi hosts sharing datastore1. Config places VMs on
-// the first host, HostConfig and ConnectHost on any. Each host answers
-// datastore transfers on an HTTPS server of its own that takes only
-// vCenter's generic service tickets (vcsim has none: its hosts'
-// addresses lead nowhere, and it checks no ticket); Transfers records
-// which server each /folder request reached, UnreachableHost and StopHost
-// cut a host off for fallback tests.
-//
-// Where vcsim differs from a real host in ways that break tests, the Env
-// smooths it over; each place, what vcsim gets wrong there and why:
-//   - Datastore files (/folder) are served by the Env from DatastoreDir:
-//     vcsim's own handler copies its Datastore object without the lock on
-//     every request, which races (go test -race) with a concurrent
-//     CreateVM adding the VM to that object. Sequential use is fine.
-//   - Simulator tasks run one at a time (taskgate.go): vcsim runs each
-//     task in a goroutine and some of its code reads objects unlocked
-//     while a task adds or removes VMs, which -race reports.
-//   - CopyVirtualDisk_Task runs without the client's destination spec:
-//     with one, vcsim parses and rewrites every copied file as a
-//     descriptor, the flat included, leaving a 163-byte text where the
-//     data was (ESXi writes a thin copy). LastRequest keeps the spec.
-//   - CopyVirtualDisk_Task of a VM's delta child (a linked clone) copies
-//     the chain's base (chain.go): vcsim does not model delta disks (a
-//     child is an empty flat whose descriptor does not name its parent),
-//     where ESXi's copy consolidates the chain into what the guest sees.
-//   - ShutdownGuest can be made to do nothing (IgnoreShutdown), as a hung
-//     guest would; vcsim always powers off.
-//
-// A test that must see stock vcsim, as integrators run it, uses
-// simulator.ESX() directly (see hva's stock-vcsim lifecycle test): the
-// linked-clone launch path needs none of the above.
-//
-// Where vcsim is laxer than a real host, the Env is as strict as the host,
-// so that the client's handling of refusals is tested:
-//   - Login succeeds only with Username and Password: vcsim takes any
-//     non-empty pair; a wrong one gets ESXi's InvalidLogin fault.
-//   - Datastore transfers (/folder) need the cookie of a live session:
-//     vcsim's handler ignores it; without one, or after the session was
-//     terminated or expired, the answer is ESXi's 401 Unauthorized.
 package esxitest
 
 import (
@@ -75,10 +20,6 @@ import (
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
-	"github.com/vmware/govmomi/vim25/soap"
-	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 )
@@ -115,8 +56,8 @@ type Env struct {
 	last   map[string]any
 	faults map[string]*methodFault
 	delays map[string]time.Duration
-	cut    *uploadCut
-	stall  *transferStall
+	cut    *countedFault // CutUploads
+	stall  *countedFault // StallTransfers
 	done   chan struct{} // closed by Close
 	closed sync.Once
 
@@ -126,15 +67,20 @@ type Env struct {
 	vc        *vcenter   // vCenter mode (vcenter.go), nil in ESX mode
 }
 
-type methodFault struct {
-	remaining int // -1: forever
-	fault     types.BaseMethodFault
-}
-
 // New starts a simulated host for t and stops it when t ends.
 func New(t testing.TB) *Env {
 	t.Helper()
-	env, err := Start(context.Background())
+	return startFor(t, Start)
+}
+
+// Start starts a simulated host. Call Close to stop it.
+func Start(ctx context.Context) (*Env, error) { return launch(ctx, (*Env).setupESX) }
+
+// startFor runs start for t, failing t when it fails, and stops the Env
+// when t ends.
+func startFor(t testing.TB, start func(context.Context) (*Env, error)) *Env {
+	t.Helper()
+	env, err := start(context.Background())
 	if err != nil {
 		t.Fatalf("esxitest: %v", err)
 	}
@@ -142,29 +88,34 @@ func New(t testing.TB) *Env {
 	return env
 }
 
-// Start starts a simulated host. Call Close to stop it.
-func Start(ctx context.Context) (env *Env, err error) {
-	env, err = newEnv()
+// launch makes an Env and runs setup on it; a failed setup closes it.
+func launch(ctx context.Context, setup func(*Env, context.Context) error) (*Env, error) {
+	env, err := newEnv()
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			env.Close()
-		}
-	}()
+	if err := setup(env, ctx); err != nil {
+		env.Close()
+		return nil, err
+	}
+	env.ResetCalls()
+	return env, nil
+}
+
+// setupESX makes the Env a bare ESXi host.
+func (env *Env) setupESX(ctx context.Context) error {
 	m := simulator.ESX()
 	m.Datastore = 0 // the default one is LocalDS_0 and its VMs hard-code it
 	m.Machine = 0
 	if err := env.boot(ctx, m, Datacenter); err != nil {
-		return env, err
+		return err
 	}
 	host, err := env.finder().DefaultHostSystem(ctx)
 	if err != nil {
-		return env, err
+		return err
 	}
 	if err := env.createDatastore(ctx, host); err != nil {
-		return env, err
+		return err
 	}
 	env.Config = esxi.Config{
 		Host:       env.URL.Host,
@@ -175,8 +126,7 @@ func Start(ctx context.Context) (env *Env, err error) {
 		Password:   Password,
 		Thumbprint: env.Thumbprint,
 	}
-	env.ResetCalls()
-	return env, nil
+	return nil
 }
 
 // newEnv makes an Env with its home directory and no simulator yet.
@@ -291,178 +241,6 @@ func (e *Env) Connect(t testing.TB) *esxi.Client {
 	}
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	return c
-}
-
-// handle runs before every SOAP method the simulator serves: it counts
-// calls and applies the delays and faults tests asked for.
-func (e *Env) handle(ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
-	// The simulator looks the target up again after this hook, by
-	// m.This: pointing it at deafGuest swaps the implementation.
-	l, isLogin := m.Body.(*types.Login)
-	if isLogin && l.UserName == adminUser {
-		return nil, nil
-	}
-	e.mu.Lock()
-	e.calls[m.Name]++
-	e.last[m.Name] = m.Body
-	if req, ok := m.Body.(*types.CopyVirtualDisk_Task); ok && req.DestSpec != nil {
-		// vcsim applies a destination spec by parsing and rewriting
-		// every copied file as a descriptor, the flat included, which
-		// leaves a 163-byte text where the data was. The client's spec
-		// is kept for LastRequest; the simulator copies without it.
-		kept := *req
-		e.last[m.Name] = &kept
-		req.DestSpec = nil
-	}
-	if req, ok := m.Body.(*types.CopyVirtualDisk_Task); ok {
-		if base := chainBase(ctx, req.SourceName); base != "" {
-			req.SourceName = base // see chainBase
-		}
-	}
-	delay := e.delays[m.Name]
-	var fault types.BaseMethodFault
-	if f := e.faults[m.Name]; f != nil && f.remaining != 0 {
-		fault = f.fault
-		if f.remaining > 0 {
-			f.remaining--
-		}
-	}
-	deaf := e.ignoreShutdown && m.Name == "ShutdownGuest"
-	e.mu.Unlock()
-	if fault == nil && isLogin {
-		fault = checkLogin(l)
-	}
-	if delay > 0 {
-		time.Sleep(delay)
-	}
-	if fault == nil && deaf {
-		m.This = deafGuestRef
-	}
-	return e.override(m), fault
-}
-
-// Calls returns how many times method (a SOAP method name such as
-// "Login" or "CreateVM_Task") was called since the last ResetCalls. The
-// harness's own calls are not counted.
-func (e *Env) Calls(method string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.calls[method]
-}
-
-// ResetCalls sets every call count to zero and forgets the requests.
-func (e *Env) ResetCalls() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.calls = map[string]int{}
-	e.last = map[string]any{}
-	e.transfers = nil
-}
-
-// LastRequest returns the body of the last call of method since
-// ResetCalls (a *types.CopyVirtualDisk_Task for "CopyVirtualDisk_Task",
-// say), or nil: for tests of what the client asks that the simulator
-// does not act on.
-func (e *Env) LastRequest(method string) any {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.last[method]
-}
-
-// FailMethod makes the next times calls of method fail with fault (a
-// generic SystemError when nil); times < 0 fails every call until
-// ClearFaults.
-func (e *Env) FailMethod(method string, times int, fault types.BaseMethodFault) {
-	if fault == nil {
-		fault = &types.SystemError{RuntimeFault: types.RuntimeFault{}, Reason: "injected by esxitest"}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults[method] = &methodFault{remaining: times, fault: fault}
-}
-
-// DelayMethod delays every call of method by d (0 removes the delay).
-func (e *Env) DelayMethod(method string, d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.delays[method] = d
-}
-
-// ClearFaults removes every fault, delay and upload cut.
-func (e *Env) ClearFaults() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.faults = map[string]*methodFault{}
-	e.delays = map[string]time.Duration{}
-	e.cut = nil
-	e.stall = nil
-	e.ignoreShutdown = false
-}
-
-// TerminateSessions ends every client session but the harness's own, as
-// an administrator or an expiry would. Clients see NotAuthenticated on
-// their next call.
-func (e *Env) TerminateSessions(ctx context.Context) error {
-	var sm mo.SessionManager
-	pc := e.admin.PropertyCollector()
-	ref := *e.admin.ServiceContent.SessionManager
-	if err := pc.RetrieveOne(ctx, ref, []string{"sessionList", "currentSession"}, &sm); err != nil {
-		return err
-	}
-	var keys []string
-	for _, s := range sm.SessionList {
-		if s.UserName != adminUser && (sm.CurrentSession == nil || s.Key != sm.CurrentSession.Key) {
-			keys = append(keys, s.Key)
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	_, err := methods.TerminateSession(ctx, e.admin.Client, &types.TerminateSession{This: ref, SessionId: keys})
-	return err
-}
-
-// SetToolsRunning marks VMware Tools as running (or not) in the named VM,
-// which decides whether RebootGuest works.
-func (e *Env) SetToolsRunning(ctx context.Context, vmName string, running bool) error {
-	f := e.finder()
-	vm, err := f.VirtualMachine(ctx, vmName)
-	if err != nil {
-		return err
-	}
-	status := types.VirtualMachineToolsRunningStatusGuestToolsNotRunning
-	if running {
-		status = types.VirtualMachineToolsRunningStatusGuestToolsRunning
-	}
-	sctx := e.model.Service.Context
-	obj := sctx.Map.Get(vm.Reference())
-	if obj == nil {
-		return fmt.Errorf("vm %s not in the simulator's registry", vmName)
-	}
-	sctx.WithLock(obj, func() {
-		sctx.Map.Update(sctx, obj, []types.PropertyChange{{Name: "guest.toolsRunningStatus", Val: string(status)}})
-	})
-	return nil
-}
-
-// IgnoreShutdown makes the guests ignore (true) or obey (false, the
-// default) ShutdownGuest: the request succeeds but the VM stays on, as
-// with a hung guest. Tests use it to exercise soft power-off timeouts.
-func (e *Env) IgnoreShutdown(ignore bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.ignoreShutdown = ignore
-}
-
-// deafGuestRef names the object that stands in for a hung guest.
-var deafGuestRef = types.ManagedObjectReference{Type: "VirtualMachine", Value: "esxitest-deaf-guest"}
-
-// deafGuest answers ShutdownGuest without doing anything.
-type deafGuest struct{ mo.VirtualMachine }
-
-// ShutdownGuest is called by the simulator by reflection.
-func (*deafGuest) ShutdownGuest(*simulator.Context, *types.ShutdownGuest) soap.HasFault {
-	return &methods.ShutdownGuestBody{Res: &types.ShutdownGuestResponse{}}
 }
 
 func (e *Env) finder() *find.Finder {

@@ -89,17 +89,7 @@ func TestFolderNeedsALiveSession(t *testing.T) {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // the simulator's own certificate
 	t.Cleanup(tr.CloseIdleConnections)
 	hc := &http.Client{Transport: tr}
-	get := func(cookie string) int {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		require.NoError(t, err)
-		if cookie != "" {
-			req.AddCookie(&http.Cookie{Name: "vmware_soap_session", Value: cookie})
-		}
-		resp, err := hc.Do(req)
-		require.NoError(t, err)
-		_ = resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func(cookie string) int { return statusOf(t, hc, u.String(), "vmware_soap_session", cookie) }
 	assert.Equal(t, http.StatusUnauthorized, get(""))
 	assert.Equal(t, http.StatusUnauthorized, get("made-up"))
 
@@ -108,4 +98,19 @@ func TestFolderNeedsALiveSession(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, get(cookie), "a live session passes (the file does not exist)")
 	require.NoError(t, env.TerminateSessions(ctx))
 	assert.Equal(t, http.StatusUnauthorized, get(cookie), "a terminated session is refused")
+}
+
+// statusOf GETs u with hc, with the cookie name=value unless value is
+// empty, and returns the status code.
+func statusOf(t *testing.T, hc *http.Client, u, name, value string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	require.NoError(t, err)
+	if value != "" {
+		req.AddCookie(&http.Cookie{Name: name, Value: value})
+	}
+	res, err := hc.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	return res.StatusCode
 }

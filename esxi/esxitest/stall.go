@@ -6,36 +6,22 @@ import (
 	"strconv"
 )
 
-// transferStall is a pending "stall the next transfers" fault.
-type transferStall struct {
-	after     int64
-	remaining int // transfers still to stall; -1: every one
-}
-
 // StallTransfers makes the next times datastore transfers (HTTP GET or
 // PUT on /folder) stall as a hung host does: a download sends its headers
 // and at most after bytes, an upload reads after bytes, and then nothing
 // more happens until the client gives up. times < 0 stalls every transfer
 // until ClearFaults.
-func (e *Env) StallTransfers(after int64, times int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.stall = &transferStall{after: after, remaining: times}
-}
+func (e *Env) StallTransfers(after int64, times int) { e.pend(&e.stall, after, times) }
 
 // takeStall consumes one pending stall and returns its byte count, or -1.
 func (e *Env) takeStall() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s := e.stall
-	if s == nil || s.remaining == 0 {
-		return -1
+	after := e.stall.take()
+	if after >= 0 {
+		e.calls["stalled /folder"]++
 	}
-	if s.remaining > 0 {
-		s.remaining--
-	}
-	e.calls["stalled /folder"]++
-	return s.after
+	return after
 }
 
 // stallDownload sends the headers and after bytes of zeros, then waits

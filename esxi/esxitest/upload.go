@@ -9,22 +9,12 @@ import (
 	"strings"
 )
 
-// uploadCut is a pending "cut the next uploads after N bytes" fault.
-type uploadCut struct {
-	after     int64
-	remaining int // uploads still to cut; -1: every one
-}
-
 // CutUploads makes the next times datastore uploads (HTTP PUT /folder)
 // stop after the server has read after bytes: those bytes are written to
 // the file, as a real host leaves a partial file, and the connection is
 // dropped without an answer. times < 0 cuts every upload until
 // ClearFaults.
-func (e *Env) CutUploads(after int64, times int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.cut = &uploadCut{after: after, remaining: times}
-}
+func (e *Env) CutUploads(after int64, times int) { e.pend(&e.cut, after, times) }
 
 // Uploads reports how many datastore uploads the simulator received.
 func (e *Env) Uploads() int { return e.Calls("PUT /folder") }
@@ -92,13 +82,7 @@ func (e *Env) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	e.calls["PUT /folder"]++
-	var after int64 = -1
-	if c := e.cut; c != nil && c.remaining != 0 {
-		after = c.after
-		if c.remaining > 0 {
-			c.remaining--
-		}
-	}
+	after := e.cut.take()
 	e.mu.Unlock()
 	if after < 0 {
 		e.serveFolder(w, r)

@@ -81,12 +81,7 @@ type ticketGrant struct {
 // stops it when t ends.
 func NewVCenter(t testing.TB) *Env {
 	t.Helper()
-	env, err := StartVCenter(context.Background())
-	if err != nil {
-		t.Fatalf("esxitest: %v", err)
-	}
-	t.Cleanup(env.Close)
-	return env
+	return startFor(t, StartVCenter)
 }
 
 // StartVCenter starts vcsim in vCenter mode (simulator.VPX()): datacenter
@@ -104,16 +99,10 @@ func NewVCenter(t testing.TB) *Env {
 // carries the server's SHA-1 thumbprint as vCenter's does. vcsim itself
 // has no such servers (its hosts' port is 902, where nothing listens).
 // Transfers records which server each request reached.
-func StartVCenter(ctx context.Context) (env *Env, err error) {
-	env, err = newEnv()
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			env.Close()
-		}
-	}()
+func StartVCenter(ctx context.Context) (*Env, error) { return launch(ctx, (*Env).setupVCenter) }
+
+// setupVCenter makes the Env a vCenter with a cluster of VCHosts hosts.
+func (env *Env) setupVCenter(ctx context.Context) error {
 	m := simulator.VPX()
 	m.Host = 0 // no standalone host
 	m.ClusterHost = VCHosts
@@ -125,29 +114,28 @@ func StartVCenter(ctx context.Context) (env *Env, err error) {
 	env.vc.office = &ticketOffice{env: env}
 	env.vc.office.Self = types.ManagedObjectReference{Type: "EsxitestTicketOffice", Value: "esxitest-ticket-office"}
 	if err := env.boot(ctx, m, VCDatacenter); err != nil {
-		return env, err
+		return err
 	}
 	m.Map().Put(env.vc.office)
 	hosts, err := env.finder().HostSystemList(ctx, VCCluster+"/*")
 	if err != nil {
-		return env, fmt.Errorf("list hosts: %w", err)
+		return fmt.Errorf("list hosts: %w", err)
 	}
 	if len(hosts) != VCHosts {
-		return env, fmt.Errorf("the model has %d hosts in %s, want %d", len(hosts), VCCluster, VCHosts)
+		return fmt.Errorf("the model has %d hosts in %s, want %d", len(hosts), VCCluster, VCHosts)
 	}
 	for _, h := range hosts {
 		if err := env.createDatastore(ctx, h); err != nil {
-			return env, err
+			return err
 		}
 		sh, err := env.startHost(h)
 		if err != nil {
-			return env, err
+			return err
 		}
 		env.vc.hosts = append(env.vc.hosts, sh)
 	}
 	env.Config = env.HostConfig(env.vc.hosts[0].name)
-	env.ResetCalls()
-	return env, nil
+	return nil
 }
 
 // startHost starts h's HTTPS server and points h's address at it.

@@ -54,17 +54,7 @@ func TestVCenterHostTickets(t *testing.T) {
 		return tk.Id
 	}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test of the fake host
-	get := func(u, id string) int {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-		require.NoError(t, err)
-		if id != "" {
-			req.AddCookie(&http.Cookie{Name: "vmware_cgi_ticket", Value: id})
-		}
-		res, err := hc.Do(req)
-		require.NoError(t, err)
-		_ = res.Body.Close()
-		return res.StatusCode
-	}
+	get := func(u, id string) int { return statusOf(t, hc, u, "vmware_cgi_ticket", id) }
 	assert.Equal(t, http.StatusUnauthorized, get(target, ""), "no ticket")
 	assert.Equal(t, http.StatusUnauthorized, get(target, "forged"), "unknown ticket")
 	assert.Equal(t, http.StatusUnauthorized, get(target, ticket(target, "httpPut")), "ticket for another method")
