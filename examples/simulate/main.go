@@ -26,7 +26,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -45,8 +44,8 @@ func main() {
 
 // flags are the simulation's command line.
 type flags struct {
-	id, broker          string
-	logLevel, logFormat string
+	id, broker string
+	logLevel   slog.Level
 }
 
 func parseFlags(args []string, stderr io.Writer) (*flags, error) {
@@ -60,8 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.StringVar(&f.id, "i", "demo", "node id suffix: the simulated agent joins as hva.<ID>")
 	fs.StringVar(&f.broker, "broker", "", "run the jobs over this RabbitMQ, amqp://USER:PASS@HOST:PORT/[VHOST]; vhost "+
 		simVhost+" unless VHOST is given (create it first); empty: in process, no broker")
-	fs.StringVar(&f.logLevel, "log-level", "warn", "debug, info, warn or error")
-	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelWarn, "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -69,21 +67,6 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	return f, nil
-}
-
-func newLogger(f *flags, w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return nil, fmt.Errorf("-log-level %q: %w", f.logLevel, err)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch strings.ToLower(f.logFormat) {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("-log-format %q: want text or json", f.logFormat)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -94,9 +77,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(f, stderr)
-	if err != nil {
-		return err
-	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: f.logLevel}))
 	return simulate(ctx, f, stdout, log)
 }
