@@ -111,16 +111,10 @@ func (h *Handler) backupPrecheck(ctx context.Context, spec jobSpec, instID, boID
 	if st == esxi.PoweredOn {
 		return nil, nil, &StateError{Job: spec.name, Object: instID, State: "VM " + string(st), Want: []string{"VM powered off (ESXi locks a running VM's disk)"}}
 	}
-	if err := esxi.ValidateID(boID); err != nil {
-		return nil, nil, fmt.Errorf("%w: backup object id: %w", ErrBadArgs, err)
-	}
-	raw, err := h.col.GetBackupObject(ctx, boID)
+	bo, err := ask(ctx, "get_backup_object", "backup object", boID, h.col.GetBackupObject, DecodeBackupObject,
+		func(bo *BackupObject) string { return bo.ID })
 	if err != nil {
-		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
-	}
-	bo, err := decodeBackupObjectFor(boID, raw)
-	if err != nil {
-		return nil, nil, fmt.Errorf("get_backup_object %s: %w", boID, err)
+		return nil, nil, err
 	}
 	return inst, bo, nil
 }

@@ -1,7 +1,10 @@
 package hva
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/esxi-hva/esxi-hva/esxi"
 )
 
 // DecodeVolume decodes the hash of sta-collector's get_volume
@@ -65,54 +68,25 @@ func answerFor(rpc, want, got string) error {
 	return nil
 }
 
-// decodeInstanceFor is DecodeInstance for the answer to
-// get_instance(id): the answer must be about id.
-func decodeInstanceFor(id string, raw map[string]any) (*Instance, error) {
-	inst, err := DecodeInstance(raw)
+// ask validates id (named what in messages), asks the collector's rpc
+// for it with get, and decodes the answer, which must be about id.
+func ask[T any](ctx context.Context, rpc, what, id string, get func(context.Context, string) (map[string]any, error),
+	decode func(map[string]any) (*T, error), idOf func(*T) string) (*T, error) {
+	if err := esxi.ValidateID(id); err != nil {
+		return nil, fmt.Errorf("%w: %s id: %w", ErrBadArgs, what, err)
+	}
+	raw, err := get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", rpc, id, err)
 	}
-	if err := answerFor("get_instance", id, inst.ID); err != nil {
-		return nil, err
+	v, err := decode(raw)
+	if err == nil {
+		err = answerFor(rpc, id, idOf(v))
 	}
-	return inst, nil
-}
-
-// decodeVolumeFor is DecodeVolume for the answer to get_volume(id).
-func decodeVolumeFor(id string, raw map[string]any) (*Volume, error) {
-	v, err := DecodeVolume(raw)
 	if err != nil {
-		return nil, err
-	}
-	if err := answerFor("get_volume", id, v.ID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", rpc, id, err)
 	}
 	return v, nil
-}
-
-// decodeBackupObjectFor is DecodeBackupObject for the answer to
-// get_backup_object(id).
-func decodeBackupObjectFor(id string, raw map[string]any) (*BackupObject, error) {
-	bo, err := DecodeBackupObject(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := answerFor("get_backup_object", id, bo.ID); err != nil {
-		return nil, err
-	}
-	return bo, nil
-}
-
-// decodeNICFor is DecodeNIC for the answer to get_nic(id).
-func decodeNICFor(id string, raw map[string]any) (*NIC, error) {
-	n, err := DecodeNIC(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := answerFor("get_nic", id, n.ID); err != nil {
-		return nil, err
-	}
-	return n, nil
 }
 
 // DecodeMonitorRow decodes one row of hva-collector's

@@ -11,18 +11,8 @@ import (
 
 // getInstance asks the collector for the instance and decodes it.
 func (h *Handler) getInstance(ctx context.Context, id string) (*Instance, error) {
-	if err := esxi.ValidateID(id); err != nil {
-		return nil, fmt.Errorf("%w: instance id: %w", ErrBadArgs, err)
-	}
-	raw, err := h.col.GetInstance(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("get_instance %s: %w", id, err)
-	}
-	inst, err := decodeInstanceFor(id, raw)
-	if err != nil {
-		return nil, fmt.Errorf("get_instance %s: %w", id, err)
-	}
-	return inst, nil
+	return ask(ctx, "get_instance", "instance", id, h.col.GetInstance, DecodeInstance,
+		func(inst *Instance) string { return inst.ID })
 }
 
 // updateInstance sends update_instance and then publishes events with the

@@ -20,18 +20,8 @@ func (h *Handler) volumePath(instID, volID string) (esxi.DatastorePath, error) {
 }
 
 func (h *Handler) getVolume(ctx context.Context, volID string) (*Volume, error) {
-	if err := esxi.ValidateID(volID); err != nil {
-		return nil, fmt.Errorf("%w: volume id: %w", ErrBadArgs, err)
-	}
-	raw, err := h.col.GetVolume(ctx, volID)
-	if err != nil {
-		return nil, fmt.Errorf("get_volume %s: %w", volID, err)
-	}
-	v, err := decodeVolumeFor(volID, raw)
-	if err != nil {
-		return nil, fmt.Errorf("get_volume %s: %w", volID, err)
-	}
-	return v, nil
+	return ask(ctx, "get_volume", "volume", volID, h.col.GetVolume, DecodeVolume,
+		func(v *Volume) string { return v.ID })
 }
 
 // mbCeil rounds a byte count up to whole MiB, at least 1.

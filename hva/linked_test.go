@@ -31,12 +31,17 @@ var diskModes = []struct {
 func newCacheHarness(t testing.TB, full bool) (*harness, *image.Cache) {
 	t.Helper()
 	var cache *image.Cache
-	x := newHarness(t, func(o *hva.Options) {
-		cache = image.NewCache(o.Hypervisor, image.CacheOptions{Logger: testLogger()})
-		o.Images = cache
+	return newHarness(t, withCache(full, &cache)), cache
+}
+
+// withCache gives the handler an image cache, kept in *cache, and the
+// boot disk mode.
+func withCache(full bool, cache **image.Cache) func(*hva.Options) {
+	return func(o *hva.Options) {
+		*cache = image.NewCache(o.Hypervisor, image.CacheOptions{Logger: testLogger()})
+		o.Images = *cache
 		o.FullCopies = full
-	})
-	return x, cache
+	}
 }
 
 // localMD5 is the md5 of a datastore file.

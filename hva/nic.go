@@ -9,20 +9,13 @@ import (
 
 // getNIC asks the collector (get_nic) for a vif's MAC and instance.
 func (h *Handler) getNIC(ctx context.Context, vifID string) (*NIC, string, error) {
-	if err := esxi.ValidateID(vifID); err != nil {
-		return nil, "", fmt.Errorf("%w: vif id: %w", ErrBadArgs, err)
-	}
 	src, ok := h.col.(NICSource)
 	if !ok {
 		return nil, "", fmt.Errorf("%w: the collector does not answer get_nic", ErrUnsupported)
 	}
-	raw, err := src.GetNIC(ctx, vifID)
+	nic, err := ask(ctx, "get_nic", "vif", vifID, src.GetNIC, DecodeNIC, func(n *NIC) string { return n.ID })
 	if err != nil {
-		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
-	}
-	nic, err := decodeNICFor(vifID, raw)
-	if err != nil {
-		return nil, "", fmt.Errorf("get_nic %s: %w", vifID, err)
+		return nil, "", err
 	}
 	if err := esxi.ValidateID(nic.InstanceID); err != nil {
 		return nil, "", fmt.Errorf("get_nic %s: instance_uuid: %w", vifID, err)

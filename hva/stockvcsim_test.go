@@ -37,21 +37,29 @@ type stockVcsim struct {
 	finder *find.Finder
 }
 
+// serveStockModel creates m and serves it over HTTPS as vcsim does, with
+// none of esxitest's hooks, and logs an administrator in; all of it is
+// undone when t ends.
+func serveStockModel(t *testing.T, m *simulator.Model) (*simulator.Server, *govmomi.Client) {
+	t.Helper()
+	require.NoError(t, m.Create())
+	t.Cleanup(m.Remove)
+	m.Service.TLS = new(tls.Config)
+	srv := m.Service.NewServer()
+	t.Cleanup(srv.Close)
+	admin, err := govmomi.NewClient(context.Background(), srv.URL, true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = admin.Logout(context.Background()) })
+	return srv, admin
+}
+
 func startStockVcsim(t *testing.T) *stockVcsim {
 	t.Helper()
 	ctx := context.Background()
 	m := simulator.ESX()
 	m.Datastore = 0
 	m.Machine = 0
-	require.NoError(t, m.Create())
-	t.Cleanup(m.Remove)
-	m.Service.TLS = new(tls.Config)
-	srv := m.Service.NewServer()
-	t.Cleanup(srv.Close)
-
-	admin, err := govmomi.NewClient(ctx, srv.URL, true)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = admin.Logout(context.Background()) })
+	srv, admin := serveStockModel(t, m)
 	f := find.NewFinder(admin.Client, false)
 	dc, err := f.Datacenter(ctx, "ha-datacenter")
 	require.NoError(t, err)

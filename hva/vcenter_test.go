@@ -3,7 +3,6 @@ package hva_test
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
@@ -40,12 +38,7 @@ func newVCenterHarness(t testing.TB, tune ...func(*hva.Options)) *harness {
 func newVCenterCacheHarness(t testing.TB, full bool) (*harness, *image.Cache) {
 	t.Helper()
 	var cache *image.Cache
-	x := newVCenterHarness(t, func(o *hva.Options) {
-		cache = image.NewCache(o.Hypervisor, image.CacheOptions{Logger: testLogger()})
-		o.Images = cache
-		o.FullCopies = full
-	})
-	return x, cache
+	return newVCenterHarness(t, withCache(full, &cache)), cache
 }
 
 // The lifecycle tests, on an agent of a vCenter-managed host.
@@ -192,14 +185,7 @@ func TestVCenterLifecycleOnStockVcsim(t *testing.T) {
 	ctx := context.Background()
 	m := simulator.VPX()
 	m.Host, m.ClusterHost, m.Datastore, m.Machine = 0, 2, 0, 0
-	require.NoError(t, m.Create())
-	t.Cleanup(m.Remove)
-	m.Service.TLS = new(tls.Config)
-	srv := m.Service.NewServer()
-	t.Cleanup(srv.Close)
-	admin, err := govmomi.NewClient(ctx, srv.URL, true)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = admin.Logout(context.Background()) })
+	srv, admin := serveStockModel(t, m)
 	hosts, err := find.NewFinder(admin.Client, false).HostSystemList(ctx, "/DC0/host/DC0_C0/*")
 	require.NoError(t, err)
 	require.Len(t, hosts, 2)
