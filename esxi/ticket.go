@@ -259,52 +259,56 @@ func traceConnected(ctx context.Context, connected *atomic.Bool) context.Context
 // the client has one, through Config.Host's /folder otherwise or when the
 // host cannot be reached (then nothing of body was read).
 func (c *Client) putFolder(ctx context.Context, path string, body io.Reader, param soap.Upload) error {
-	if c.useDirect() {
-		u := c.hostURL(path)
-		cookie, err := c.ticket(ctx, u, param.Method)
-		if err == nil {
-			p := param
-			p.Ticket = cookie
-			p.Close = true
-			var connected atomic.Bool
-			err = c.direct.soap.Upload(traceConnected(ctx, &connected), body, u, &p)
-			if err == nil || connected.Load() {
-				return err
-			}
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		c.directFailed(err)
-	}
-	return c.ds.Upload(ctx, body, path, &param)
+	_, err := viaHost(ctx, c, path, param.Method, func(ctx context.Context, u *url.URL, ticket *http.Cookie) (struct{}, error) {
+		p := param
+		p.Ticket, p.Close = ticket, true
+		return struct{}{}, c.direct.soap.Upload(ctx, body, u, &p)
+	}, func() (struct{}, error) {
+		return struct{}{}, c.ds.Upload(ctx, body, path, &param)
+	})
+	return err
 }
 
 // getFolder opens a datastore file for reading, from the ESXi host when
 // the client has one (falling back as putFolder does).
 func (c *Client) getFolder(ctx context.Context, path string) (io.ReadCloser, error) {
 	param := soap.DefaultDownload
+	return viaHost(ctx, c, path, param.Method, func(ctx context.Context, u *url.URL, ticket *http.Cookie) (io.ReadCloser, error) {
+		p := param
+		p.Ticket, p.Close = ticket, true
+		rc, _, err := c.direct.soap.Download(ctx, u, &p)
+		return rc, err
+	}, func() (io.ReadCloser, error) {
+		rc, _, err := c.ds.Download(ctx, path, &param)
+		return rc, err
+	})
+}
+
+// viaHost runs direct against the ESXi host's own /folder URL with a
+// ticket for method when the client has a host to go to, and fallback
+// (through Config.Host) otherwise, or when the ticket or the connection
+// to the host failed before anything was sent. An error after the
+// connection was made is direct's to return: the request may have
+// consumed its body.
+func viaHost[T any](ctx context.Context, c *Client, path, method string,
+	direct func(context.Context, *url.URL, *http.Cookie) (T, error), fallback func() (T, error)) (T, error) {
 	if c.useDirect() {
 		u := c.hostURL(path)
-		cookie, err := c.ticket(ctx, u, param.Method)
+		ticket, err := c.ticket(ctx, u, method)
 		if err == nil {
-			p := param
-			p.Ticket = cookie
-			p.Close = true
 			var connected atomic.Bool
-			rc, _, derr := c.direct.soap.Download(traceConnected(ctx, &connected), u, &p)
-			if derr == nil || connected.Load() {
-				return rc, derr
+			var v T
+			if v, err = direct(traceConnected(ctx, &connected), u, ticket); err == nil || connected.Load() {
+				return v, err
 			}
-			err = derr
 		}
 		if ctx.Err() != nil {
-			return nil, err
+			var zero T
+			return zero, err
 		}
 		c.directFailed(err)
 	}
-	rc, _, err := c.ds.Download(ctx, path, &param)
-	return rc, err
+	return fallback()
 }
 
 // closeDirect drops the idle connections to the host.
