@@ -49,7 +49,8 @@ func (h *Handler) BackupImage(ctx context.Context, instID, boID, imageID string)
 			}
 		}
 		if err != nil {
-			ctx := context.WithoutCancel(ctx)
+			ctx, cancel := h.cleanupContext(ctx)
+			defer cancel()
 			err = joinerr.Join(err, h.col.UpdateImage(ctx, imageID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}))
 		}
 		return err
@@ -127,7 +128,8 @@ func (h *Handler) backup(ctx context.Context, log *slog.Logger, inst *Instance, 
 	}
 	defer func() {
 		if err != nil {
-			ctx := context.WithoutCancel(ctx)
+			ctx, cancel := h.cleanupContext(ctx)
+			defer cancel()
 			if rerr := h.col.UpdateBackupObject(ctx, bo.ID, map[string]any{"state": Symbol(objDeleted), "deleted_at": h.opts.Now().UTC()}); rerr != nil {
 				err = joinerr.Join(err, fmt.Errorf("rollback: update_backup_object %s: %w", bo.ID, rerr))
 			}

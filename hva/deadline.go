@@ -25,6 +25,12 @@ type JobDeadlines struct {
 	// delete_volume). Default DefaultOtherDeadline, and never less than
 	// SoftPowerOffTimeout plus 5 minutes.
 	Other time.Duration
+	// Cleanup bounds what a failed or cancelled job does afterwards on
+	// its own clock (a launch's rollback, putting back a state): it runs
+	// even when the job's deadline has passed, and this keeps a host or
+	// collector that stopped answering from holding the job's slot.
+	// Default DefaultCleanupDeadline.
+	Cleanup time.Duration
 }
 
 // Default job deadlines. A launch or a backup moves an image: the defaults
@@ -38,6 +44,9 @@ const (
 	DefaultLaunchDeadline = 3 * time.Hour
 	DefaultBackupDeadline = 3 * time.Hour
 	DefaultOtherDeadline  = 15 * time.Minute
+	// DefaultCleanupDeadline: a rollback is a few ESXi calls (destroy
+	// the VM, delete its folder) and collector updates.
+	DefaultCleanupDeadline = 10 * time.Minute
 )
 
 // launchJobs and backupJobs name the jobs of those kinds; both
@@ -74,6 +83,16 @@ func (h *Handler) deadline(name string) time.Duration {
 func (h *Handler) withDeadline(ctx context.Context, name, id string) (context.Context, context.CancelFunc) {
 	d := h.deadline(name)
 	return context.WithTimeoutCause(ctx, d, fmt.Errorf("%w: %s %s ran for more than %s", ErrDeadline, name, id, d))
+}
+
+// cleanupContext is ctx without its cancellation, for the work a failed
+// or cancelled job still owes, bounded by the cleanup deadline.
+func (h *Handler) cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := h.opts.JobDeadlines.Cleanup
+	if d <= 0 {
+		d = DefaultCleanupDeadline
+	}
+	return context.WithTimeoutCause(context.WithoutCancel(ctx), d, fmt.Errorf("%w: cleanup ran for more than %s", ErrDeadline, d))
 }
 
 // deadlineErr puts the deadline in front of err when the job's context

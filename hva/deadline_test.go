@@ -98,3 +98,35 @@ func TestLaunchFromAStalledSourceRollsBack(t *testing.T) {
 	assert.Equal(t, "terminated", x.col.State(id))
 	assert.Empty(t, x.instanceFiles())
 }
+
+// A rollback is bounded too: a failed launch whose VM the host takes
+// forever to destroy gives up at the cleanup deadline, reports it, and
+// frees its slot for the next job.
+func TestRollbackPastTheCleanupDeadlineFreesItsSlot(t *testing.T) {
+	const cleanup = 300 * time.Millisecond
+	x := newHarness(t, func(o *hva.Options) {
+		o.Concurrency = 1
+		o.JobDeadlines = hva.JobDeadlines{Cleanup: cleanup}
+	})
+	const id, next = "i-stuck0001", "i-next0002"
+	x.addInstance(id, "initializing", "525400000093")
+	x.addInstance(next, "running", "525400000094") // its VM is already gone
+	x.env.FailMethod("PowerOnVM_Task", 1, nil)
+	x.env.DelayMethod("Destroy_Task", 5*time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	err := x.h.RunLocalStore(ctx, id)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "power on "+id, "the launch's own failure")
+	assert.ErrorContains(t, err, "rollback: destroy vm "+id, "the rollback's failure is reported with it")
+	assert.ErrorIs(t, err, hva.ErrDeadline)
+	assert.Less(t, took, 4*time.Second, "the rollback waited for the host instead of its deadline")
+	assert.Equal(t, 1, x.env.Calls("Destroy_Task"), "the rollback tried to destroy the VM")
+
+	x.env.DelayMethod("Destroy_Task", 0)
+	require.NoError(t, x.h.Terminate(ctx, next, false), "the slot is free for the next job")
+	assert.Equal(t, "terminated", x.col.State(next))
+}

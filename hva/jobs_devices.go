@@ -55,7 +55,9 @@ func (h *Handler) Attach(ctx context.Context, instID, volID string) error {
 		}
 		defer func() {
 			if err != nil {
-				if rerr := h.updateVolume(context.WithoutCancel(ctx), volID, map[string]any{"state": Symbol(volAvailable)}, evVolumeAvailable); rerr != nil {
+				ctx, cancel := h.cleanupContext(ctx)
+				defer cancel()
+				if rerr := h.updateVolume(ctx, volID, map[string]any{"state": Symbol(volAvailable)}, evVolumeAvailable); rerr != nil {
 					err = joinerr.Join(err, rerr)
 				}
 			}

@@ -116,7 +116,8 @@ func (h *Handler) launch(ctx context.Context, log *slog.Logger, inst *Instance, 
 // rollbackLaunch undoes a failed launch and returns cause with every
 // cleanup error appended.
 func (h *Handler) rollbackLaunch(ctx context.Context, log *slog.Logger, inst *Instance, cause error) error {
-	ctx = context.WithoutCancel(ctx) // a cancelled job still cleans up
+	ctx, cancel := h.cleanupContext(ctx) // a cancelled job still cleans up
+	defer cancel()
 	log.Warn("launch failed; rolling back", "err", cause)
 	merr := &multierror.Error{Errors: []error{cause}}
 	if err := h.removeInstanceFiles(ctx, inst); err != nil {

@@ -30,7 +30,9 @@ func (h *Handler) Terminate(ctx context.Context, id string, force bool) error {
 			log.Error("destroy failed; finalizing anyway", "err", destroyErr)
 		}
 		volErr := h.deleteLocalVolumes(ctx, inst)
-		finErr := h.finalize(context.WithoutCancel(ctx), inst)
+		finCtx, cancel := h.cleanupContext(ctx)
+		defer cancel()
+		finErr := h.finalize(finCtx, inst)
 		return joinerr.Join(destroyErr, volErr, finErr)
 	})
 }
@@ -57,7 +59,8 @@ func (h *Handler) Stop(ctx context.Context, id string) error {
 			return err
 		}
 		destroyErr := h.removeInstanceFiles(ctx, inst)
-		ctx = context.WithoutCancel(ctx)
+		ctx, cancel := h.cleanupContext(ctx)
+		defer cancel()
 		stopErr := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateStopped), "host_node_id": nil})
 		h.publishTerminated(ctx, inst)
 		h.publishVnics(ctx, inst, false)
@@ -130,7 +133,9 @@ func (h *Handler) PowerOn(ctx context.Context, id string) error {
 		}
 		defer func() {
 			if err != nil {
-				if rerr := h.updateInstance(context.WithoutCancel(ctx), id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff); rerr != nil {
+				ctx, cancel := h.cleanupContext(ctx)
+				defer cancel()
+				if rerr := h.updateInstance(ctx, id, map[string]any{"state": Symbol(stateHalted)}, evInstanceTurnedOff); rerr != nil {
 					err = joinerr.Join(err, rerr)
 				}
 			}
