@@ -103,7 +103,7 @@ func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // do sends a request and decodes a 2xx JSON answer into out (when not nil).
-// path is relative to the base URL and already escaped (see idPath). form
+// path is relative to the base URL and already escaped (see resource.idPath). form
 // is sent as the body of POST and PUT and as the query of GET and DELETE.
 func (c *Client) do(ctx context.Context, method, path string, form url.Values, out any) error {
 	rel, err := url.PathUnescape(path)
