@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esxi-hva/esxi-hva/internal/redact"
 	"github.com/esxi-hva/esxi-hva/internal/retry"
 )
 
@@ -70,13 +71,13 @@ func WithLogger(l *slog.Logger) ClientOption { return func(c *Client) { c.log = 
 func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return nil, invalid("api url", baseURL, "is not a URL: %v", err)
+		return nil, invalid("api url", redact.String(baseURL), "is not a URL: %v", redact.Err(err))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, invalid("api url", u.Redacted(), "must be http(s)://host[:port][/api/12.03/]")
+		return nil, invalid("api url", redact.URL(u), "must be http(s)://host[:port][/api/12.03/]")
 	}
 	if u.User != nil {
-		return nil, invalid("api url", u.Redacted(), "must not carry user info; dcmgr authenticates by account header")
+		return nil, invalid("api url", redact.URL(u), "must not carry user info; dcmgr authenticates by account header")
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = DefaultAPIPath
@@ -103,7 +104,7 @@ func NewClient(baseURL string, opts ...ClientOption) (*Client, error) {
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // do sends a request and decodes a 2xx JSON answer into out (when not nil).
-// path is relative to the base URL and already escaped (see idPath). form
+// path is relative to the base URL and already escaped (see resource.idPath). form
 // is sent as the body of POST and PUT and as the query of GET and DELETE.
 func (c *Client) do(ctx context.Context, method, path string, form url.Values, out any) error {
 	rel, err := url.PathUnescape(path)
@@ -150,7 +151,7 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, path, body
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return false, fmt.Errorf("wakame api %s %s: %w", method, path, err)
+		return false, fmt.Errorf("wakame api %s %s: %w", method, path, redact.Err(err))
 	}
 	req.Header.Set("Accept", "application/json")
 	if rd != nil {
@@ -165,7 +166,9 @@ func (c *Client) once(ctx context.Context, method string, u *url.URL, path, body
 			return false, fmt.Errorf("wakame api %s %s: %w", method, path, parent.Err())
 		}
 		// A try that timed out is worth retrying like a transport error.
-		return true, fmt.Errorf("wakame api %s %s: %w", method, path, err)
+		// The error names the URL, query included: the message names
+		// the path instead.
+		return true, fmt.Errorf("wakame api %s %s: %w", method, path, redact.Err(err))
 	}
 	defer resp.Body.Close()
 	c.log.DebugContext(ctx, "wakame api", "method", method, "path", path, "status", resp.StatusCode)

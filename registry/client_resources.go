@@ -3,62 +3,33 @@ package registry
 import (
 	"context"
 	"iter"
-	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // HostNodeFields are the columns sent by CreateHostNode and UpdateHostNode;
 // empty strings and nil pointers are not sent.
 type HostNodeFields struct {
 	// UUID may carry the "hn-" prefix; dcmgr strips it.
-	UUID                string
-	NodeID              string
-	DisplayName         string
-	Arch                string
-	Hypervisor          string
-	OfferingCPUCores    *int
-	OfferingMemorySize  *int
-	OfferingDiskSpaceMB *int
-	SchedulingEnabled   *bool
-}
-
-func (f HostNodeFields) values() url.Values {
-	v := url.Values{}
-	setStr(v, "uuid", f.UUID)
-	setStr(v, "node_id", f.NodeID)
-	setStr(v, "display_name", f.DisplayName)
-	setStr(v, "arch", f.Arch)
-	setStr(v, "hypervisor", f.Hypervisor)
-	setInt(v, "offering_cpu_cores", f.OfferingCPUCores)
-	setInt(v, "offering_memory_size", f.OfferingMemorySize)
-	setInt(v, "offering_disk_space_mb", f.OfferingDiskSpaceMB)
-	if f.SchedulingEnabled != nil {
-		v.Set("scheduling_enabled", strconv.FormatBool(*f.SchedulingEnabled))
-	}
-	return v
+	UUID                string `form:"uuid"`
+	NodeID              string `form:"node_id"`
+	DisplayName         string `form:"display_name"`
+	Arch                string `form:"arch"`
+	Hypervisor          string `form:"hypervisor"`
+	OfferingCPUCores    *int   `form:"offering_cpu_cores"`
+	OfferingMemorySize  *int   `form:"offering_memory_size"`
+	OfferingDiskSpaceMB *int   `form:"offering_disk_space_mb"`
+	SchedulingEnabled   *bool  `form:"scheduling_enabled"`
 }
 
 // BackupStorageFields are the columns POST and PUT /backup_storages take;
 // empty strings are not sent.
 type BackupStorageFields struct {
-	UUID        string
-	DisplayName string
+	UUID        string `form:"uuid"`
+	DisplayName string `form:"display_name"`
 	// StorageType is "local", "webdav" or "ifs".
-	StorageType string
+	StorageType string `form:"storage_type"`
 	// BaseURI must end with "/".
-	BaseURI     string
-	Description string
-}
-
-func (f BackupStorageFields) values() url.Values {
-	v := url.Values{}
-	setStr(v, "uuid", f.UUID)
-	setStr(v, "display_name", f.DisplayName)
-	setStr(v, "storage_type", f.StorageType)
-	setStr(v, "base_uri", f.BaseURI)
-	setStr(v, "description", f.Description)
-	return v
+	BaseURI     string `form:"base_uri"`
+	Description string `form:"description"`
 }
 
 // BackupObjectFields are the columns POST /backup_objects takes (PUT takes
@@ -66,193 +37,140 @@ func (f BackupStorageFields) values() url.Values {
 // object's uuid or container_format over the API. The account comes from
 // the client's account header, or AccountID when no header is set.
 type BackupObjectFields struct {
-	BackupStorageID string
-	AccountID       string
-	ObjectKey       string
-	Size            *int64
-	AllocationSize  *int64
-	Checksum        string
-	ServiceType     string
-	DisplayName     string
-	Description     string
-	State           string
+	BackupStorageID string `form:"backup_storage_id"`
+	AccountID       string `form:"account_id"`
+	ObjectKey       string `form:"object_key"`
+	Size            *int64 `form:"size"`
+	AllocationSize  *int64 `form:"allocation_size"`
+	Checksum        string `form:"checksum"`
+	ServiceType     string `form:"service_type"`
+	DisplayName     string `form:"display_name"`
+	Description     string `form:"description"`
+	State           string `form:"state"`
 }
 
-func (f BackupObjectFields) values() url.Values {
-	v := url.Values{}
-	setStr(v, "backup_storage_id", f.BackupStorageID)
-	setStr(v, "account_id", f.AccountID)
-	setStr(v, "object_key", f.ObjectKey)
-	if f.Size != nil {
-		v.Set("size", strconv.FormatInt(*f.Size, 10))
-	}
-	if f.AllocationSize != nil {
-		v.Set("allocation_size", strconv.FormatInt(*f.AllocationSize, 10))
-	}
-	setStr(v, "checksum", f.Checksum)
-	setStr(v, "service_type", f.ServiceType)
-	setStr(v, "display_name", f.DisplayName)
-	setStr(v, "description", f.Description)
-	setStr(v, "state", f.State)
-	return v
-}
-
-// ImageFields are what PUT /images/:id can change.
+// ImageFields are what PUT /images/:id can change; nil is not sent.
 type ImageFields struct {
-	DisplayName *string
-	Description *string
+	DisplayName *string `form:"display_name"`
+	Description *string `form:"description"`
 }
-
-func setStr(v url.Values, k, s string) {
-	if s != "" {
-		v.Set(k, s)
-	}
-}
-
-func setInt(v url.Values, k string, p *int) {
-	if p != nil {
-		v.Set(k, strconv.Itoa(*p))
-	}
-}
-
-func idPath(collection, id string) string { return collection + "/" + url.PathEscape(id) }
 
 // ListHostNodes reads one page of host nodes.
 func (c *Client) ListHostNodes(ctx context.Context, o ListOptions) (Page[HostNode], error) {
-	return listPage[HostNode](ctx, c, "host_nodes", o)
+	return hostNodes.page(ctx, c, o)
 }
 
 // AllHostNodes iterates over every host node matching o, page by page.
 func (c *Client) AllHostNodes(ctx context.Context, o ListOptions) iter.Seq2[HostNode, error] {
-	return listAll[HostNode](ctx, c, "host_nodes", o)
+	return hostNodes.all(ctx, c, o)
 }
 
 // HostNode reads one host node by its UUID ("hn-esxi1").
 func (c *Client) HostNode(ctx context.Context, id string) (HostNode, error) {
-	var h HostNode
-	return h, c.do(ctx, http.MethodGet, idPath("host_nodes", id), nil, &h)
+	return hostNodes.get(ctx, c, id)
 }
 
 // CreateHostNode creates a host node. dcmgr does no NodeState or hypervisor
 // check here (RegisterHost does); the account header is never sent.
 func (c *Client) CreateHostNode(ctx context.Context, f HostNodeFields) (HostNode, error) {
-	var h HostNode
-	return h, c.do(ctx, http.MethodPost, "host_nodes", f.values(), &h)
+	return hostNodes.create(ctx, c, f)
 }
 
 // UpdateHostNode changes the given columns of a host node.
 func (c *Client) UpdateHostNode(ctx context.Context, id string, f HostNodeFields) (HostNode, error) {
-	var h HostNode
-	return h, c.do(ctx, http.MethodPut, idPath("host_nodes", id), f.values(), &h)
+	return hostNodes.update(ctx, c, id, f)
 }
 
 // DeleteHostNode deletes a host node.
 func (c *Client) DeleteHostNode(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, idPath("host_nodes", id), nil, nil)
+	return hostNodes.remove(ctx, c, id)
 }
 
 // ListBackupStorages reads one page of backup storages.
 func (c *Client) ListBackupStorages(ctx context.Context, o ListOptions) (Page[BackupStorage], error) {
-	return listPage[BackupStorage](ctx, c, "backup_storages", o)
+	return backupStorages.page(ctx, c, o)
 }
 
 // AllBackupStorages iterates over every backup storage.
 func (c *Client) AllBackupStorages(ctx context.Context, o ListOptions) iter.Seq2[BackupStorage, error] {
-	return listAll[BackupStorage](ctx, c, "backup_storages", o)
+	return backupStorages.all(ctx, c, o)
 }
 
 // BackupStorage reads one backup storage ("bkst-...").
 func (c *Client) BackupStorage(ctx context.Context, id string) (BackupStorage, error) {
-	var b BackupStorage
-	return b, c.do(ctx, http.MethodGet, idPath("backup_storages", id), nil, &b)
+	return backupStorages.get(ctx, c, id)
 }
 
 // CreateBackupStorage creates a backup storage.
 func (c *Client) CreateBackupStorage(ctx context.Context, f BackupStorageFields) (BackupStorage, error) {
-	var b BackupStorage
-	return b, c.do(ctx, http.MethodPost, "backup_storages", f.values(), &b)
+	return backupStorages.create(ctx, c, f)
 }
 
 // UpdateBackupStorage changes the given columns of a backup storage.
 func (c *Client) UpdateBackupStorage(ctx context.Context, id string, f BackupStorageFields) (BackupStorage, error) {
-	var b BackupStorage
-	return b, c.do(ctx, http.MethodPut, idPath("backup_storages", id), f.values(), &b)
+	return backupStorages.update(ctx, c, id, f)
 }
 
 // DeleteBackupStorage deletes (soft: deleted_at) a backup storage.
 func (c *Client) DeleteBackupStorage(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, idPath("backup_storages", id), nil, nil)
+	return backupStorages.remove(ctx, c, id)
 }
 
 // ListBackupObjects reads one page of backup objects.
 func (c *Client) ListBackupObjects(ctx context.Context, o ListOptions) (Page[BackupObject], error) {
-	return listPage[BackupObject](ctx, c, "backup_objects", o)
+	return backupObjects.page(ctx, c, o)
 }
 
 // AllBackupObjects iterates over every backup object matching o.
 func (c *Client) AllBackupObjects(ctx context.Context, o ListOptions) iter.Seq2[BackupObject, error] {
-	return listAll[BackupObject](ctx, c, "backup_objects", o)
+	return backupObjects.all(ctx, c, o)
 }
 
 // BackupObject reads one backup object ("bo-...").
 func (c *Client) BackupObject(ctx context.Context, id string) (BackupObject, error) {
-	var b BackupObject
-	return b, c.do(ctx, http.MethodGet, idPath("backup_objects", id), nil, &b)
+	return backupObjects.get(ctx, c, id)
 }
 
 // CreateBackupObject creates a backup object in an existing storage.
 func (c *Client) CreateBackupObject(ctx context.Context, f BackupObjectFields) (BackupObject, error) {
-	var b BackupObject
-	return b, c.do(ctx, http.MethodPost, "backup_objects", f.values(), &b)
+	return backupObjects.create(ctx, c, f)
 }
 
 // UpdateBackupObject changes display_name, description or service_type.
 func (c *Client) UpdateBackupObject(ctx context.Context, id string, f BackupObjectFields) (BackupObject, error) {
-	v := url.Values{}
-	setStr(v, "display_name", f.DisplayName)
-	setStr(v, "description", f.Description)
-	setStr(v, "service_type", f.ServiceType)
-	var b BackupObject
-	return b, c.do(ctx, http.MethodPut, idPath("backup_objects", id), v, &b)
+	return backupObjects.update(ctx, c, id, BackupObjectFields{
+		DisplayName: f.DisplayName, Description: f.Description, ServiceType: f.ServiceType,
+	})
 }
 
 // DeleteBackupObject deletes a backup object; dcmgr allows it only in
 // state "available".
 func (c *Client) DeleteBackupObject(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, idPath("backup_objects", id), nil, nil)
+	return backupObjects.remove(ctx, c, id)
 }
 
 // ListImages reads one page of images (with an account header: the
 // account's and the public ones).
 func (c *Client) ListImages(ctx context.Context, o ListOptions) (Page[Image], error) {
-	return listPage[Image](ctx, c, "images", o)
+	return images.page(ctx, c, o)
 }
 
 // AllImages iterates over every image matching o.
 func (c *Client) AllImages(ctx context.Context, o ListOptions) iter.Seq2[Image, error] {
-	return listAll[Image](ctx, c, "images", o)
+	return images.all(ctx, c, o)
 }
 
 // Image reads one image ("wmi-...").
 func (c *Client) Image(ctx context.Context, id string) (Image, error) {
-	var i Image
-	return i, c.do(ctx, http.MethodGet, idPath("images", id), nil, &i)
+	return images.get(ctx, c, id)
 }
 
 // UpdateImage changes an image's display name and/or description.
 func (c *Client) UpdateImage(ctx context.Context, id string, f ImageFields) (Image, error) {
-	v := url.Values{}
-	if f.DisplayName != nil {
-		v.Set("display_name", *f.DisplayName)
-	}
-	if f.Description != nil {
-		v.Set("description", *f.Description)
-	}
-	var i Image
-	return i, c.do(ctx, http.MethodPut, idPath("images", id), v, &i)
+	return images.update(ctx, c, id, f)
 }
 
 // DeleteImage deletes (soft: state deleted) an image.
 func (c *Client) DeleteImage(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, idPath("images", id), nil, nil)
+	return images.remove(ctx, c, id)
 }

@@ -56,6 +56,17 @@ type FieldDiff struct {
 	Requested string
 }
 
+// fieldDiffs collects the fields where a registered record differs from
+// the request.
+type fieldDiffs []FieldDiff
+
+// add records the field when have and want differ.
+func (d *fieldDiffs) add(field, have, want string) {
+	if have != want {
+		*d = append(*d, FieldDiff{Field: field, Existing: have, Requested: want})
+	}
+}
+
 // ConflictError says which existing record clashes and on which fields.
 type ConflictError struct {
 	// Kind is "host node", "backup object", "image", ...

@@ -40,10 +40,10 @@ func (o ListOptions) values() url.Values {
 	return v
 }
 
-// listPage reads one page of the collection at path.
-func listPage[T any](ctx context.Context, c *Client, path string, o ListOptions) (Page[T], error) {
+// page reads one page of the collection.
+func (r resource[T]) page(ctx context.Context, c *Client, o ListOptions) (Page[T], error) {
 	var pages []Page[T]
-	if err := c.do(ctx, "GET", path, o.values(), &pages); err != nil {
+	if err := c.do(ctx, "GET", string(r), o.values(), &pages); err != nil {
 		return Page[T]{}, err
 	}
 	if len(pages) == 0 {
@@ -52,20 +52,20 @@ func listPage[T any](ctx context.Context, c *Client, path string, o ListOptions)
 	return pages[0], nil
 }
 
-// listAll yields every record from o.Start on, reading page after page
-// until total is reached or a page comes back empty. An error is yielded
-// once, last.
-func listAll[T any](ctx context.Context, c *Client, path string, o ListOptions) iter.Seq2[T, error] {
+// all yields every record from o.Start on, reading page after page until
+// total is reached or a page comes back empty. An error is yielded once,
+// last.
+func (r resource[T]) all(ctx context.Context, c *Client, o ListOptions) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for {
-			p, err := listPage[T](ctx, c, path, o)
+			p, err := r.page(ctx, c, o)
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
 			}
-			for _, r := range p.Results {
-				if !yield(r, nil) {
+			for _, v := range p.Results {
+				if !yield(v, nil) {
 					return
 				}
 			}

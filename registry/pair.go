@@ -30,37 +30,39 @@ type Pair struct {
 // scheme must be http, https or file; user info, a query or a fragment is
 // refused (they would end up in the database).
 func PairFromFlat(flatURI string) (Pair, error) {
+	// Errors name the URI redacted: it may carry a password or a token.
+	shown := redact.String(flatURI)
 	u, err := url.Parse(flatURI)
 	if err != nil {
-		return Pair{}, invalid("flat uri", flatURI, "is not a URI: %v", err)
+		return Pair{}, invalid("flat uri", shown, "is not a URI: %v", redact.Err(err))
 	}
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			return Pair{}, invalid("flat uri", flatURI, "has no host")
+			return Pair{}, invalid("flat uri", shown, "has no host")
 		}
 	case "file":
 	default:
-		return Pair{}, invalid("flat uri", flatURI, "scheme must be http, https or file")
+		return Pair{}, invalid("flat uri", shown, "scheme must be http, https or file")
 	}
 	if u.User != nil {
-		return Pair{}, invalid("flat uri", redact.URL(u), "must not carry user info (it would be stored in the registry)")
+		return Pair{}, invalid("flat uri", shown, "must not carry user info (it would be stored in the registry)")
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || strings.HasSuffix(flatURI, "?") || strings.HasSuffix(flatURI, "#") {
-		return Pair{}, invalid("flat uri", flatURI, "must not have a query or fragment")
+		return Pair{}, invalid("flat uri", shown, "must not have a query or fragment")
 	}
 	esc := u.EscapedPath()
 	i := strings.LastIndex(esc, "/")
 	if i < 0 {
-		return Pair{}, invalid("flat uri", flatURI, "has no file name")
+		return Pair{}, invalid("flat uri", shown, "has no file name")
 	}
 	dir, name := esc[:i+1], esc[i+1:]
 	desc, err := flatname.Descriptor(name)
 	switch {
 	case errors.Is(err, flatname.ErrNoFlat):
-		return Pair{}, invalid("flat uri", flatURI, `file name %q has no "-flat": register the NAME-flat.vmdk file of the pair`, name)
+		return Pair{}, invalid("flat uri", shown, `file name %q has no "-flat": register the NAME-flat.vmdk file of the pair`, name)
 	case err != nil:
-		return Pair{}, invalid("flat uri", flatURI, `file name %q has nothing before "-flat"`, name)
+		return Pair{}, invalid("flat uri", shown, `file name %q has nothing before "-flat"`, name)
 	}
 	base := u.Scheme + "://" + u.Host + dir
 	return Pair{

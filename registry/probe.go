@@ -43,11 +43,21 @@ func probe(ctx context.Context, hc *http.Client, p Pair) (int64, error) {
 	return size, nil
 }
 
-// statURI HEADs an http(s) URI or stats a file URI; size is -1 when unknown.
-func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
+// parseURI parses an image file's URI; its error names the URI redacted
+// and leaves out net/url's text, which quotes the URI.
+func parseURI(uri string) (*url.URL, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		return 0, invalid("uri", redact.String(uri), "is not a URI: %v", err)
+		return nil, invalid("uri", redact.String(uri), "is not a URI: %v", redact.Err(err))
+	}
+	return u, nil
+}
+
+// statURI HEADs an http(s) URI or stats a file URI; size is -1 when unknown.
+func statURI(ctx context.Context, hc *http.Client, uri string) (int64, error) {
+	u, err := parseURI(uri)
+	if err != nil {
+		return 0, err
 	}
 	if u.Scheme == "file" {
 		fi, err := os.Stat(u.Path)
@@ -114,9 +124,9 @@ func rangeSize(ctx context.Context, hc *http.Client, uri string) (int64, error) 
 
 // openURI opens an http(s) or file URI for reading.
 func openURI(ctx context.Context, hc *http.Client, uri string) (io.ReadCloser, error) {
-	u, err := url.Parse(uri)
+	u, err := parseURI(uri)
 	if err != nil {
-		return nil, invalid("uri", redact.String(uri), "is not a URI: %v", err)
+		return nil, err
 	}
 	if u.Scheme == "file" {
 		f, err := os.Open(u.Path)
@@ -188,9 +198,9 @@ func openVerified(ctx context.Context, hc *http.Client, uri string, size int64) 
 	if size < 0 {
 		return openURI(ctx, hc, uri)
 	}
-	u, err := url.Parse(uri)
+	u, err := parseURI(uri)
 	if err != nil {
-		return nil, invalid("uri", redact.String(uri), "is not a URI: %v", err)
+		return nil, err
 	}
 	body, err := fetch.Open(ctx, fetch.Config{
 		Client:   hc,

@@ -54,23 +54,18 @@ type ImageRegistration struct {
 
 // hostDiff lists the fields where an existing host differs from spec.
 func hostDiff(h HostNode, s HostSpec) []FieldDiff {
-	var d []FieldDiff
-	add := func(field, have, want string) {
-		if have != want {
-			d = append(d, FieldDiff{Field: field, Existing: have, Requested: want})
-		}
-	}
+	var d fieldDiffs
 	if s.UUID != "" {
-		add("uuid", h.ID, Canonical(PrefixHostNode, s.UUID))
+		d.add("uuid", h.ID, Canonical(PrefixHostNode, s.UUID))
 	}
 	if s.DisplayName != "" {
-		add("display name", h.DisplayName, s.DisplayName)
+		d.add("display name", h.DisplayName, s.DisplayName)
 	}
-	add("hypervisor", h.Hypervisor, s.Hypervisor)
-	add("arch", h.Arch, s.Arch)
-	add("cpu cores", strconv.Itoa(h.OfferingCPUCores), strconv.Itoa(s.CPUCores))
-	add("memory size", strconv.Itoa(h.OfferingMemorySize), strconv.Itoa(s.MemoryMB))
-	add("disk space", strconv.Itoa(h.OfferingDiskSpaceMB), strconv.Itoa(s.DiskSpaceMB))
+	d.add("hypervisor", h.Hypervisor, s.Hypervisor)
+	d.add("arch", h.Arch, s.Arch)
+	d.add("cpu cores", strconv.Itoa(h.OfferingCPUCores), strconv.Itoa(s.CPUCores))
+	d.add("memory size", strconv.Itoa(h.OfferingMemorySize), strconv.Itoa(s.MemoryMB))
+	d.add("disk space", strconv.Itoa(h.OfferingDiskSpaceMB), strconv.Itoa(s.DiskSpaceMB))
 	return d
 }
 

@@ -125,50 +125,45 @@ func isDuplicateKey(err error) bool {
 // collision, checked by a SELECT (backup_storages has no unique index) and
 // by the unique index.
 func (s *SQL) insertUUID(ctx context.Context, tx *sql.Tx, kind, table, prefix, fixed string, insert func(uuid string) error) (string, error) {
-	exists := func(u string) (bool, error) {
+	// put inserts the row under u unless u is taken; taken reports a clash.
+	put := func(u string) (taken bool, err error) {
 		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE uuid = ? LIMIT 1", u).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
+		err = tx.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE uuid = ? LIMIT 1", u).Scan(&one)
+		switch {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, sql.ErrNoRows):
 			return false, fmt.Errorf("check %s uuid %s: %w", kind, Canonical(prefix, u), err)
 		}
-		return true, nil
+		if err := insert(u); err != nil {
+			if isDuplicateKey(err) {
+				return true, nil
+			}
+			return false, fmt.Errorf("insert %s %s: %w", kind, Canonical(prefix, u), err)
+		}
+		return false, nil
 	}
 	if fixed != "" {
-		taken, err := exists(fixed)
+		taken, err := put(fixed)
 		if err != nil {
 			return "", err
 		}
-		if !taken {
-			err = insert(fixed)
-			if err == nil {
-				return fixed, nil
-			}
-			if !isDuplicateKey(err) {
-				return "", fmt.Errorf("insert %s %s: %w", kind, Canonical(prefix, fixed), err)
-			}
+		if taken {
+			return "", &ConflictError{Kind: kind, ID: Canonical(prefix, fixed), Reason: "(duplicate UUID)"}
 		}
-		return "", &ConflictError{Kind: kind, ID: Canonical(prefix, fixed), Reason: "(duplicate UUID)"}
+		return fixed, nil
 	}
 	for try := 1; try <= s.tries; try++ {
 		u, err := s.newUUID()
 		if err != nil {
 			return "", err
 		}
-		taken, err := exists(u)
+		taken, err := put(u)
 		if err != nil {
 			return "", err
 		}
 		if !taken {
-			err = insert(u)
-			if err == nil {
-				return u, nil
-			}
-			if !isDuplicateKey(err) {
-				return "", fmt.Errorf("insert %s %s: %w", kind, Canonical(prefix, u), err)
-			}
+			return u, nil
 		}
 		s.log.DebugContext(ctx, "registry: uuid collision, regenerating", "kind", kind, "uuid", Canonical(prefix, u), "try", try)
 	}

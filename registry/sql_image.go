@@ -127,13 +127,9 @@ func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, sc Schema, p imag
 	case err != nil:
 		return reg, fmt.Errorf("look up backup object %s: %w", p.pair.ObjectKey, err)
 	default:
-		var d []FieldDiff
-		if boChecksum != p.MD5 {
-			d = append(d, FieldDiff{Field: "checksum", Existing: boChecksum, Requested: p.MD5})
-		}
-		if boSize != size {
-			d = append(d, FieldDiff{Field: "size", Existing: strconv.FormatInt(boSize, 10), Requested: strconv.FormatInt(size, 10)})
-		}
+		var d fieldDiffs
+		d.add("checksum", boChecksum, p.MD5)
+		d.add("size", strconv.FormatInt(boSize, 10), strconv.FormatInt(size, 10))
 		if len(d) > 0 {
 			return reg, &ConflictError{Kind: "backup object", ID: Canonical(PrefixBackupObject, boUUID), Fields: d}
 		}
@@ -155,20 +151,15 @@ func (s *SQL) registerImageTx(ctx context.Context, tx *sql.Tx, sc Schema, p imag
 		return reg, fmt.Errorf("look up image of %s: %w", reg.BackupObjectID, err)
 	default:
 		reg.ImageID = Canonical(PrefixImage, im.uuid)
-		var d []FieldDiff
-		add := func(f, have, want string) {
-			if have != want {
-				d = append(d, FieldDiff{Field: f, Existing: have, Requested: want})
-			}
-		}
+		var d fieldDiffs
 		if p.UUID != "" {
-			add("uuid", reg.ImageID, Canonical(PrefixImage, p.UUID))
+			d.add("uuid", reg.ImageID, Canonical(PrefixImage, p.UUID))
 		}
-		add("account id", im.account, p.AccountID)
-		add("display name", im.display, p.DisplayName)
-		add("arch", im.arch, p.Arch)
-		add("description", im.desc.String, p.Description)
-		add("public", strconv.FormatBool(im.public), strconv.FormatBool(p.Public))
+		d.add("account id", im.account, p.AccountID)
+		d.add("display name", im.display, p.DisplayName)
+		d.add("arch", im.arch, p.Arch)
+		d.add("description", im.desc.String, p.Description)
+		d.add("public", strconv.FormatBool(im.public), strconv.FormatBool(p.Public))
 		if len(d) > 0 {
 			return reg, &ConflictError{Kind: "image", ID: reg.ImageID, Fields: d}
 		}

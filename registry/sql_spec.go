@@ -96,10 +96,8 @@ func (s *SQL) RegisterSpec(ctx context.Context, spec SpecSpec) (SpecRegistration
 	if !slices.Contains(arches, spec.Arch) {
 		return SpecRegistration{}, invalid("arch", spec.Arch, "is not supported; use x86 or x86_64")
 	}
-	if spec.UUID != "" {
-		if spec.UUID, err = TrimUUID(PrefixInstanceSpec, spec.UUID); err != nil {
-			return SpecRegistration{}, err
-		}
+	if spec.UUID, err = trimOptionalUUID(PrefixInstanceSpec, spec.UUID); err != nil {
+		return SpecRegistration{}, err
 	}
 	var reg SpecRegistration
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -148,18 +146,13 @@ func sameSpec(ctx context.Context, tx *sql.Tx, spec SpecSpec) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("look up instance spec %s: %w", Canonical(PrefixInstanceSpec, spec.UUID), err)
 	}
-	var d []FieldDiff
-	add := func(f, have, want string) {
-		if have != want {
-			d = append(d, FieldDiff{Field: f, Existing: have, Requested: want})
-		}
-	}
-	add("account id", account, spec.AccountID)
-	add("hypervisor", hv, spec.Hypervisor)
-	add("arch", arch, spec.Arch)
-	add("cpu cores", strconv.Itoa(cpu), strconv.Itoa(spec.CPUCores))
-	add("memory size", strconv.Itoa(mem), strconv.Itoa(spec.MemorySize))
-	add("quota weight", formatWeight(weight), formatWeight(spec.QuotaWeight))
+	var d fieldDiffs
+	d.add("account id", account, spec.AccountID)
+	d.add("hypervisor", hv, spec.Hypervisor)
+	d.add("arch", arch, spec.Arch)
+	d.add("cpu cores", strconv.Itoa(cpu), strconv.Itoa(spec.CPUCores))
+	d.add("memory size", strconv.Itoa(mem), strconv.Itoa(spec.MemorySize))
+	d.add("quota weight", formatWeight(weight), formatWeight(spec.QuotaWeight))
 	if len(d) > 0 {
 		return false, &ConflictError{Kind: "instance spec", ID: Canonical(PrefixInstanceSpec, spec.UUID), Fields: d}
 	}

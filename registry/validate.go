@@ -107,14 +107,21 @@ func (s HostSpec) normalized() (HostSpec, error) {
 	if s.DiskSpaceMB < 0 {
 		return s, invalid("disk space", fmt.Sprint(s.DiskSpaceMB), "must not be negative (MB)")
 	}
-	if s.UUID != "" {
-		u, err := TrimUUID(PrefixHostNode, s.UUID)
-		if err != nil {
-			return s, err
-		}
-		s.UUID = u
+	u, err := trimOptionalUUID(PrefixHostNode, s.UUID)
+	if err != nil {
+		return s, err
 	}
+	s.UUID = u
 	return s, nil
+}
+
+// trimOptionalUUID is TrimUUID for a UUID the user may leave out: "" stays
+// "" (one is generated later).
+func trimOptionalUUID(prefix, uuid string) (string, error) {
+	if uuid == "" {
+		return "", nil
+	}
+	return TrimUUID(prefix, uuid)
 }
 
 // TrimUUID turns a UUID given by a user into the stored form, as vdc-manage
@@ -205,12 +212,10 @@ func (s ImageSpec) normalized() (imagePlan, error) {
 	if len(p.DisplayName) > 255 {
 		return p, invalid("display name", p.DisplayName, "is longer than 255 characters")
 	}
-	if p.UUID != "" {
-		u, err := TrimUUID(PrefixImage, p.UUID)
-		if err != nil {
-			return p, err
-		}
-		p.UUID = u
+	u, err := trimOptionalUUID(PrefixImage, p.UUID)
+	if err != nil {
+		return p, err
 	}
+	p.UUID = u
 	return p, nil
 }

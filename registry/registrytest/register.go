@@ -37,109 +37,100 @@ func (s *Server) RegisterImage(ctx context.Context, spec registry.ImageSpec) (re
 	reg := registry.ImageRegistration{Pair: pair, Size: size}
 	now := registry.Time{Time: s.now()}
 
-	var st *record[registry.BackupStorage]
-	for _, r := range s.storages {
-		if r.v.BaseURI == pair.BaseURI && r.v.DeletedAt.IsZero() {
-			st = r
-			break
-		}
-	}
-	var newStorage *record[registry.BackupStorage]
-	if st == nil {
+	st := storageKind.first(s, func(b registry.BackupStorage) bool {
+		return b.BaseURI == pair.BaseURI && b.DeletedAt.IsZero()
+	})
+	var newStorage *registry.BackupStorage
+	if st != nil {
+		reg.BackupStorageID = st.v.UUID
+	} else {
 		typ := "webdav"
 		if strings.HasPrefix(pair.BaseURI, "file:") {
 			typ = "local"
 		}
 		id := registry.Canonical(registry.PrefixBackupStorage, newUUID())
-		newStorage = &record[registry.BackupStorage]{v: registry.BackupStorage{ID: id, UUID: id, DisplayName: pair.BaseURI,
-			StorageType: typ, BaseURI: pair.BaseURI, Description: "registered by esxi-hva registry", CreatedAt: now, UpdatedAt: now}}
-		st = newStorage
+		newStorage = &registry.BackupStorage{ID: id, UUID: id, DisplayName: pair.BaseURI, StorageType: typ,
+			BaseURI: pair.BaseURI, Description: "registered by esxi-hva registry", CreatedAt: now, UpdatedAt: now}
+		reg.BackupStorageID = id
 		reg.StorageCreated = true
 	}
-	reg.BackupStorageID = st.v.UUID
 
-	var bo *record[registry.BackupObject]
-	for _, r := range s.objects {
-		if r.v.BackupStorageID == st.v.UUID && r.v.ObjectKey == pair.ObjectKey && r.v.DeletedAt.IsZero() {
-			bo = r
-			break
-		}
-	}
-	var newObject *record[registry.BackupObject]
+	bo := objectKind.first(s, func(b registry.BackupObject) bool {
+		return b.BackupStorageID == reg.BackupStorageID && b.ObjectKey == pair.ObjectKey && b.DeletedAt.IsZero()
+	})
+	var newObject *registry.BackupObject
 	if bo != nil {
-		var d []registry.FieldDiff
-		if bo.v.Checksum != spec.MD5 {
-			d = append(d, registry.FieldDiff{Field: "checksum", Existing: bo.v.Checksum, Requested: spec.MD5})
-		}
-		if bo.v.Size != size {
-			d = append(d, registry.FieldDiff{Field: "size", Existing: strconv.FormatInt(bo.v.Size, 10), Requested: strconv.FormatInt(size, 10)})
-		}
+		reg.BackupObjectID = bo.v.UUID
+		var d diffs
+		d.add("checksum", bo.v.Checksum, spec.MD5)
+		d.add("size", strconv.FormatInt(bo.v.Size, 10), strconv.FormatInt(size, 10))
 		if len(d) > 0 {
 			return reg, &registry.ConflictError{Kind: "backup object", ID: bo.v.UUID, Fields: d}
 		}
 	} else {
 		id := registry.Canonical(registry.PrefixBackupObject, newUUID())
-		newObject = &record[registry.BackupObject]{v: registry.BackupObject{ID: id, UUID: id, AccountID: spec.AccountID,
-			State: "available", Size: size, AllocationSize: size, BackupStorageID: st.v.UUID,
-			BackupStorage: registry.ObjectRef{ID: st.v.UUID}, ObjectKey: pair.ObjectKey, Checksum: spec.MD5,
+		newObject = &registry.BackupObject{ID: id, UUID: id, AccountID: spec.AccountID,
+			State: "available", Size: size, AllocationSize: size, BackupStorageID: reg.BackupStorageID,
+			BackupStorage: registry.ObjectRef{ID: reg.BackupStorageID}, ObjectKey: pair.ObjectKey, Checksum: spec.MD5,
 			Description: spec.Description, DisplayName: spec.DisplayName, ServiceType: registry.DefaultServiceType,
-			CreatedAt: now, UpdatedAt: now}}
-		bo = newObject
+			CreatedAt: now, UpdatedAt: now}
+		reg.BackupObjectID = id
 	}
-	reg.BackupObjectID = bo.v.UUID
 
-	for _, r := range s.images {
-		im := r.v
-		if im.BackupObjectID != bo.v.UUID || !im.DeletedAt.IsZero() {
-			continue
-		}
-		reg.ImageID = im.UUID
-		var d []registry.FieldDiff
-		add := func(f, have, want string) {
-			if have != want {
-				d = append(d, registry.FieldDiff{Field: f, Existing: have, Requested: want})
-			}
-		}
-		if spec.UUID != "" {
-			add("uuid", im.UUID, registry.Canonical(registry.PrefixImage, spec.UUID))
-		}
-		add("account id", im.AccountID, spec.AccountID)
-		add("display name", im.DisplayName, spec.DisplayName)
-		add("arch", im.Arch, spec.Arch)
-		add("description", im.Description, spec.Description)
-		add("public", strconv.FormatBool(im.IsPublic), strconv.FormatBool(spec.Public))
-		if len(d) > 0 {
-			return reg, &registry.ConflictError{Kind: "image", ID: im.UUID, Fields: d}
-		}
-		return reg, nil
+	if im := imageKind.first(s, func(im registry.Image) bool {
+		return im.BackupObjectID == reg.BackupObjectID && im.DeletedAt.IsZero()
+	}); im != nil {
+		reg.ImageID = im.v.UUID
+		return reg, imageConflict(im.v, spec)
 	}
 	u := spec.UUID
 	if u == "" {
 		u = newUUID()
 	}
 	imageID := registry.Canonical(registry.PrefixImage, u)
-	for _, r := range s.images {
-		if r.v.UUID == imageID {
-			return reg, &registry.ConflictError{Kind: "image", ID: imageID, Reason: "(duplicate UUID)"}
-		}
+	if imageKind.first(s, func(im registry.Image) bool { return im.UUID == imageID }) != nil {
+		return reg, &registry.ConflictError{Kind: "image", ID: imageID, Reason: "(duplicate UUID)"}
 	}
 	// Everything checked: store the rows together, as one transaction would.
 	if newStorage != nil {
-		s.seq++
-		newStorage.id = s.seq
-		s.storages = append(s.storages, newStorage)
+		storageKind.add(s, *newStorage)
 	}
 	if newObject != nil {
-		s.seq++
-		newObject.id = s.seq
-		s.objects = append(s.objects, newObject)
+		objectKind.add(s, *newObject)
 	}
-	s.seq++
-	s.images = append(s.images, &record[registry.Image]{id: s.seq, v: registry.Image{ID: imageID, UUID: imageID,
-		AccountID: spec.AccountID, BackupObjectID: bo.v.UUID, DisplayName: spec.DisplayName, Description: spec.Description,
+	imageKind.add(s, registry.Image{ID: imageID, UUID: imageID,
+		AccountID: spec.AccountID, BackupObjectID: reg.BackupObjectID, DisplayName: spec.DisplayName, Description: spec.Description,
 		Arch: spec.Arch, IsPublic: spec.Public, State: "available", BootDevType: 2, FileFormat: "raw",
-		ServiceType: registry.DefaultServiceType, OSType: "linux", CreatedAt: now, UpdatedAt: now}})
+		ServiceType: registry.DefaultServiceType, OSType: "linux", CreatedAt: now, UpdatedAt: now})
 	reg.ImageID = imageID
 	reg.Created = true
 	return reg, nil
+}
+
+// imageConflict compares the image registered for the pair with spec: nil
+// when they agree, else a *registry.ConflictError naming the fields.
+func imageConflict(im registry.Image, spec registry.ImageSpec) error {
+	var d diffs
+	if spec.UUID != "" {
+		d.add("uuid", im.UUID, registry.Canonical(registry.PrefixImage, spec.UUID))
+	}
+	d.add("account id", im.AccountID, spec.AccountID)
+	d.add("display name", im.DisplayName, spec.DisplayName)
+	d.add("arch", im.Arch, spec.Arch)
+	d.add("description", im.Description, spec.Description)
+	d.add("public", strconv.FormatBool(im.IsPublic), strconv.FormatBool(spec.Public))
+	if len(d) > 0 {
+		return &registry.ConflictError{Kind: "image", ID: im.UUID, Fields: d}
+	}
+	return nil
+}
+
+// diffs collects the fields where a stored record differs from a request.
+type diffs []registry.FieldDiff
+
+// add records the field when have and want differ.
+func (d *diffs) add(field, have, want string) {
+	if have != want {
+		*d = append(*d, registry.FieldDiff{Field: field, Existing: have, Requested: want})
+	}
 }

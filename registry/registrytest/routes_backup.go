@@ -2,9 +2,9 @@ package registrytest
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/esxi-hva/esxi-hva/registry"
 )
@@ -13,25 +13,9 @@ import (
 
 var storageTypes = []string{"local", "webdav", "ifs"}
 
-func storageUUID(b registry.BackupStorage) string { return b.UUID }
-
-func (s *Server) listStorages(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	page(w, r, s.storages)
-}
-
-func (s *Server) getStorage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rec := lookup(w, s.storages, registry.PrefixBackupStorage, r.PathValue("id"), storageUUID); rec != nil {
-		writeJSON(w, http.StatusOK, rec.v)
-	}
-}
-
 // applyStorage sets the fields POST and PUT take; it returns a message for
 // a generic 500 when the model would refuse the result.
-func applyStorage(b *registry.BackupStorage, f map[string][]string) string {
+func applyStorage(b *registry.BackupStorage, _ int, f url.Values) string {
 	get := func(k string, dst *string) {
 		if v, ok := f[k]; ok && len(v) > 0 {
 			*dst = v[0]
@@ -51,120 +35,33 @@ func applyStorage(b *registry.BackupStorage, f map[string][]string) string {
 }
 
 func (s *Server) createStorage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var b registry.BackupStorage
-	if msg := applyStorage(&b, r.PostForm); msg != "" {
+	if msg := applyStorage(&b, -1, r.PostForm); msg != "" {
 		internalError(w, "%s", msg)
 		return
 	}
-	u := strings.TrimPrefix(r.PostForm.Get("uuid"), registry.PrefixBackupStorage+"-")
-	if u == "" {
-		u = newUUID()
-	}
-	if !wordRe.MatchString(u) {
-		internalError(w, "Dcmgr::Models::InvalidUUIDError: UUID syntax invalid: %s", r.PostForm.Get("uuid"))
-		return
-	}
-	b.UUID = registry.Canonical(registry.PrefixBackupStorage, u)
-	b.ID = b.UUID
-	for _, o := range s.storages {
-		if o.v.UUID == b.UUID {
-			internalError(w, "Duplicate UUID: %s already exists", b.UUID)
-			return
-		}
-	}
-	b.CreatedAt = registry.Time{Time: s.now()}
-	b.UpdatedAt = b.CreatedAt
-	s.seq++
-	s.storages = append(s.storages, &record[registry.BackupStorage]{id: s.seq, v: b})
-	writeJSON(w, http.StatusOK, b)
+	storageKind.create(s, w, b, r.PostForm.Get("uuid"))
 }
 
-func (s *Server) updateStorage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := lookup(w, s.storages, registry.PrefixBackupStorage, r.PathValue("id"), storageUUID)
-	if rec == nil {
-		return
-	}
-	b := rec.v
-	if msg := applyStorage(&b, r.PostForm); msg != "" {
-		internalError(w, "%s", msg)
-		return
-	}
-	b.UpdatedAt = registry.Time{Time: s.now()}
-	rec.v = b
-	writeJSON(w, http.StatusOK, b)
-}
-
-func (s *Server) deleteStorage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := lookup(w, s.storages, registry.PrefixBackupStorage, r.PathValue("id"), storageUUID)
-	if rec == nil {
-		return
-	}
+func (s *Server) deleteStorage(w http.ResponseWriter, _ *http.Request, rec *record[registry.BackupStorage]) {
 	rec.v.DeletedAt = registry.Time{Time: s.now()}
 	writeJSON(w, http.StatusOK, []string{rec.v.UUID})
 }
 
 // ---- backup objects (12.03/backup_objects.rb) ----
 
-func objectUUID(b registry.BackupObject) string { return b.UUID }
-
-// ownedBy is dcmgr's find_by_uuid account check: with an account header,
-// another account's resource does not exist.
-func ownedBy(r *http.Request, account string) bool {
-	h := r.Header.Get(registry.AccountHeader)
-	return h == "" || h == account
-}
-
-func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// keepObject applies dcmgr's backup_objects filters and the account check.
+func keepObject(r *http.Request, b registry.BackupObject) bool {
 	f := r.Form
-	var out []*record[registry.BackupObject]
-	for _, rec := range s.objects {
-		b := rec.v
-		if !ownedBy(r, b.AccountID) || !match(f, "state", b.State) || !match(f, "account_id", b.AccountID) ||
-			!match(f, "display_name", b.DisplayName) || !match(f, "backup_storage_id", b.BackupStorageID) ||
-			!match(f, "service_type", b.ServiceType) {
-			continue
-		}
-		out = append(out, rec)
-	}
-	page(w, r, out)
-}
-
-func (s *Server) findObject(w http.ResponseWriter, r *http.Request) *record[registry.BackupObject] {
-	rec := lookup(w, s.objects, registry.PrefixBackupObject, r.PathValue("id"), objectUUID)
-	if rec != nil && !ownedBy(r, rec.v.AccountID) {
-		writeError(w, http.StatusNotFound, registry.ClassUnknownUUIDResource, "100", r.PathValue("id"))
-		return nil
-	}
-	return rec
-}
-
-func (s *Server) getObject(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rec := s.findObject(w, r); rec != nil {
-		writeJSON(w, http.StatusOK, rec.v)
-	}
+	return ownedBy(r, b.AccountID) && match(f, "state", b.State) && match(f, "account_id", b.AccountID) &&
+		match(f, "display_name", b.DisplayName) && match(f, "backup_storage_id", b.BackupStorageID) &&
+		match(f, "service_type", b.ServiceType)
 }
 
 func (s *Server) createObject(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	f := r.PostForm
 	bkst := f.Get("backup_storage_id")
-	var storage *record[registry.BackupStorage]
-	for _, o := range s.storages {
-		if o.v.UUID == bkst {
-			storage = o
-		}
-	}
+	storage := storageKind.first(s, func(b registry.BackupStorage) bool { return b.UUID == bkst })
 	if storage == nil {
 		writeError(w, http.StatusNotFound, registry.ClassUnknownBackupStorage, "153", bkst)
 		return
@@ -198,45 +95,29 @@ func (s *Server) createObject(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for k, dst := range map[string]*string{"service_type": &b.ServiceType, "display_name": &b.DisplayName,
-		"description": &b.Description, "state": &b.State} {
-		if v := f.Get(k); v != "" {
-			*dst = v
-		}
-	}
-	b.UUID = registry.Canonical(registry.PrefixBackupObject, newUUID())
-	b.ID = b.UUID
-	b.CreatedAt = registry.Time{Time: s.now()}
-	b.UpdatedAt = b.CreatedAt
-	s.seq++
-	s.objects = append(s.objects, &record[registry.BackupObject]{id: s.seq, v: b})
-	writeJSON(w, http.StatusOK, b)
-}
-
-func (s *Server) updateObject(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.findObject(w, r)
-	if rec == nil {
-		return
-	}
-	for k, dst := range map[string]*string{"service_type": &rec.v.ServiceType, "display_name": &rec.v.DisplayName,
-		"description": &rec.v.Description} {
-		if v := r.PostForm.Get(k); v != "" {
-			*dst = v
-		}
-	}
-	rec.v.UpdatedAt = registry.Time{Time: s.now()}
+	setNonEmpty(f, map[string]*string{"service_type": &b.ServiceType, "display_name": &b.DisplayName,
+		"description": &b.Description, "state": &b.State})
+	rec := objectKind.insert(s, b, registry.Canonical(registry.PrefixBackupObject, newUUID()))
 	writeJSON(w, http.StatusOK, rec.v)
 }
 
-func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.findObject(w, r)
-	if rec == nil {
-		return
+// applyObject sets what PUT /backup_objects/:id takes.
+func applyObject(b *registry.BackupObject, _ int, f url.Values) string {
+	setNonEmpty(f, map[string]*string{"service_type": &b.ServiceType, "display_name": &b.DisplayName,
+		"description": &b.Description})
+	return ""
+}
+
+// setNonEmpty sets each destination whose form value is not empty.
+func setNonEmpty(f url.Values, dst map[string]*string) {
+	for k, d := range dst {
+		if v := f.Get(k); v != "" {
+			*d = v
+		}
 	}
+}
+
+func (s *Server) deleteObject(w http.ResponseWriter, _ *http.Request, rec *record[registry.BackupObject]) {
 	if rec.v.State != "available" {
 		writeError(w, http.StatusBadRequest, registry.ClassInvalidBackupObjectState, "157", rec.v.UUID+":"+rec.v.State)
 		return
@@ -248,79 +129,37 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) {
 
 // ---- images (12.03/images.rb) ----
 
-func imageUUID(i registry.Image) string { return i.UUID }
-
-func (s *Server) listImages(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// keepImage applies dcmgr's images filters: with an account header, the
+// account's and the public images.
+func keepImage(r *http.Request, im registry.Image) bool {
 	f := r.Form
-	acct := r.Header.Get(registry.AccountHeader)
-	var out []*record[registry.Image]
-	for _, rec := range s.images {
-		im := rec.v
-		if acct != "" && im.AccountID != acct && !im.IsPublic {
-			continue
-		}
-		if !match(f, "service_type", im.ServiceType) {
-			continue
-		}
-		switch f.Get("state") {
-		case "alive":
-			if !im.DeletedAt.IsZero() {
-				continue
-			}
-		case "available", "deleted":
-			if im.State != f.Get("state") {
-				continue
-			}
-		}
-		out = append(out, rec)
+	if acct := r.Header.Get(registry.AccountHeader); acct != "" && im.AccountID != acct && !im.IsPublic {
+		return false
 	}
-	page(w, r, out)
+	if !match(f, "service_type", im.ServiceType) {
+		return false
+	}
+	switch f.Get("state") {
+	case "alive":
+		return im.DeletedAt.IsZero()
+	case "available", "deleted":
+		return im.State == f.Get("state")
+	}
+	return true
 }
 
-func (s *Server) findImage(w http.ResponseWriter, r *http.Request) *record[registry.Image] {
-	rec := lookup(w, s.images, registry.PrefixImage, r.PathValue("id"), imageUUID)
-	if rec != nil && !ownedBy(r, rec.v.AccountID) {
-		// dcmgr's find_by_uuid rejects other accounts' images, public or not.
-		writeError(w, http.StatusNotFound, registry.ClassUnknownUUIDResource, "100", r.PathValue("id"))
-		return nil
+// applyImage sets what PUT /images/:id takes, also to "".
+func applyImage(im *registry.Image, _ int, f url.Values) string {
+	if v, ok := f["display_name"]; ok {
+		im.DisplayName = v[0]
 	}
-	return rec
+	if v, ok := f["description"]; ok {
+		im.Description = v[0]
+	}
+	return ""
 }
 
-func (s *Server) getImage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rec := s.findImage(w, r); rec != nil {
-		writeJSON(w, http.StatusOK, rec.v)
-	}
-}
-
-func (s *Server) updateImage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.findImage(w, r)
-	if rec == nil {
-		return
-	}
-	if v, ok := r.PostForm["display_name"]; ok {
-		rec.v.DisplayName = v[0]
-	}
-	if v, ok := r.PostForm["description"]; ok {
-		rec.v.Description = v[0]
-	}
-	rec.v.UpdatedAt = registry.Time{Time: s.now()}
-	writeJSON(w, http.StatusOK, rec.v)
-}
-
-func (s *Server) deleteImage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.findImage(w, r)
-	if rec == nil {
-		return
-	}
+func (s *Server) deleteImage(w http.ResponseWriter, _ *http.Request, rec *record[registry.Image]) {
 	rec.v.State = "deleted"
 	rec.v.DeletedAt = registry.Time{Time: s.now()}
 	writeJSON(w, http.StatusOK, []string{rec.v.UUID})

@@ -37,11 +37,6 @@ type Server struct {
 	requests   []Request
 }
 
-type record[T any] struct {
-	id int
-	v  T
-}
-
 type fault struct {
 	method, path string
 	status       int
@@ -111,34 +106,16 @@ func (s *Server) Requests() []Request {
 }
 
 // HostNodes returns the stored host nodes, oldest first, with status.
-func (s *Server) HostNodes() []registry.HostNode {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]registry.HostNode, 0, len(s.hosts))
-	for _, r := range s.hosts {
-		out = append(out, s.hostDoc(r))
-	}
-	return out
-}
+func (s *Server) HostNodes() []registry.HostNode { return hostKind.values(s) }
 
 // BackupStorages returns the stored backup storages, oldest first.
-func (s *Server) BackupStorages() []registry.BackupStorage { return values(&s.mu, s.storages) }
+func (s *Server) BackupStorages() []registry.BackupStorage { return storageKind.values(s) }
 
 // BackupObjects returns the stored backup objects, oldest first.
-func (s *Server) BackupObjects() []registry.BackupObject { return values(&s.mu, s.objects) }
+func (s *Server) BackupObjects() []registry.BackupObject { return objectKind.values(s) }
 
 // Images returns the stored images, oldest first.
-func (s *Server) Images() []registry.Image { return values(&s.mu, s.images) }
-
-func values[T any](mu *sync.Mutex, rs []*record[T]) []T {
-	mu.Lock()
-	defer mu.Unlock()
-	out := make([]T, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, r.v)
-	}
-	return out
-}
+func (s *Server) Images() []registry.Image { return imageKind.values(s) }
 
 // AddImage stores an image as `vdc-manage image add` would (the API has no
 // POST /images). Empty UUID, State, timestamps and FileFormat are filled
@@ -171,8 +148,7 @@ func (s *Server) AddImage(im registry.Image) registry.Image {
 		im.CreatedAt = registry.Time{Time: s.now()}
 		im.UpdatedAt = im.CreatedAt
 	}
-	s.seq++
-	s.images = append(s.images, &record[registry.Image]{id: s.seq, v: im})
+	imageKind.add(s, im)
 	return im
 }
 
@@ -244,44 +220,18 @@ func internalError(w http.ResponseWriter, format string, args ...any) {
 
 var wordRe = regexp.MustCompile(`^\w+$`)
 
-// lookup finds a record by canonical uuid as dcmgr's find_by_uuid does:
-// a malformed id is InvalidParameter, an unknown one UnknownUUIDResource.
-func lookup[T any](w http.ResponseWriter, rs []*record[T], prefix, id string, uuidOf func(T) string) *record[T] {
-	rest, ok := strings.CutPrefix(id, prefix+"-")
-	if !ok || !wordRe.MatchString(rest) {
-		writeError(w, http.StatusBadRequest, registry.ClassInvalidParameter, "143", "Invalid UUID Syntax: "+id)
-		return nil
-	}
-	for _, r := range rs {
-		if uuidOf(r.v) == id {
-			return r
-		}
-	}
-	writeError(w, http.StatusNotFound, registry.ClassUnknownUUIDResource, "100", id)
-	return nil
-}
-
 var sortRe = regexp.MustCompile(`^(\w+)(\.desc|\.asc)?$`)
 
 // page answers one page of rs (already filtered) as dcmgr's
 // collection_respond_with does.
 func page[T any](w http.ResponseWriter, r *http.Request, rs []*record[T]) {
-	start, limit := 0, 0
-	if v := r.Form.Get("start"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || strings.ContainsAny(v, "+-") {
-			writeError(w, http.StatusBadRequest, registry.ClassInvalidParameter, "143", "start")
-			return
-		}
-		start = n
+	start, ok := formCount(w, r, "start")
+	if !ok {
+		return
 	}
-	if v := r.Form.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || strings.ContainsAny(v, "+-") {
-			writeError(w, http.StatusBadRequest, registry.ClassInvalidParameter, "143", "limit")
-			return
-		}
-		limit = n
+	limit, ok := formCount(w, r, "limit")
+	if !ok {
+		return
 	}
 	if limit < 1 {
 		limit = 250
@@ -307,4 +257,19 @@ func page[T any](w http.ResponseWriter, r *http.Request, rs []*record[T]) {
 		results = append(results, sorted[i].v)
 	}
 	writeJSON(w, http.StatusOK, []registry.Page[T]{{Total: len(rs), Start: start, Limit: limit, Results: results}})
+}
+
+// formCount reads a paging parameter: absent is 0, anything but digits is
+// answered as InvalidParameter naming key (and ok is false).
+func formCount(w http.ResponseWriter, r *http.Request, key string) (n int, ok bool) {
+	v := r.Form.Get(key)
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || strings.ContainsAny(v, "+-") {
+		writeError(w, http.StatusBadRequest, registry.ClassInvalidParameter, "143", key)
+		return 0, false
+	}
+	return n, true
 }
