@@ -59,7 +59,10 @@
 // backup 3h, others 15m), counted once it holds its instance and a
 // concurrency slot; past it the job is cancelled and rolled back like any
 // failure, with an error wrapping ErrDeadline, and its slot goes to the
-// next job. Transfers fail sooner when a peer stops moving bytes (the
+// next job. The rollback, and whatever else a failed job still owes (a
+// state put back), runs on a clock of its own, JobDeadlines.Cleanup
+// (10m), so that it too ends when the host or collector stops answering.
+// Transfers fail sooner when a peer stops moving bytes (the
 // stall watchdogs of packages image and esxi). Instance, volume and other
 // ids must pass esxi.ValidateID, so none can name the agent's own folders.
 //
