@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
@@ -56,9 +58,29 @@ func (c *Client) findDatacenter(ctx context.Context, f *find.Finder) (*object.Da
 	}
 	dc, err := f.Datacenter(ctx, c.cfg.datacenter())
 	if err != nil {
+		var names []string
+		if all, lerr := f.DatacenterList(ctx, "*"); lerr == nil {
+			for _, d := range all {
+				names = append(names, d.Name())
+			}
+		}
+		if len(names) > 0 {
+			// A vCenter's datacenters are not ESXi's "ha-datacenter",
+			// which is hva.conf's default: say what to write instead.
+			return nil, fmt.Errorf("%w: datacenter %q not found; the server has %s (set Datacenter, esxi_datacenter)", ErrInvalidConfig, c.cfg.datacenter(), quoteAll(names))
+		}
 		return nil, fmt.Errorf("%w: datacenter %q: %w", ErrInvalidConfig, c.cfg.datacenter(), err)
 	}
 	return dc, nil
+}
+
+// quoteAll lists names quoted and comma-separated.
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // resolvePlacement finds the host, resource pool and VM folder that

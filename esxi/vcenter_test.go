@@ -155,6 +155,8 @@ func TestVCenterConfigErrors(t *testing.T) {
 		{"unknown folder", func(c *esxi.Config) { c.VMFolder = "/DC0/vm/nope" }, `VM folder "/DC0/vm/nope" not found`},
 		{"not a VM folder", func(c *esxi.Config) { c.VMFolder = "/DC0/host" }, "is not a VM folder"},
 		{"unknown pool", func(c *esxi.Config) { c.ResourcePool = "nope" }, `resource pool "nope" not found`},
+		// hva.conf's default, ESXi's own datacenter, names the vCenter's.
+		{"ESXi's datacenter", func(c *esxi.Config) { c.Datacenter = "ha-datacenter" }, `datacenter "ha-datacenter" not found; the server has "DC0"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := env.HostConfig(env.Hosts()[0])
