@@ -8,22 +8,15 @@ import (
 )
 
 func BenchmarkParse(b *testing.B) {
-	data := mustRead(b, "wakame-vdc.packaged")
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		d, _ := Parse("wakame-vdc", bytes.NewReader(data))
-		if d.VDCRoot == "" {
-			b.Fatal("VDC_ROOT not read")
-		}
-	}
-}
-
-func mustRead(b *testing.B, name string) []byte {
-	b.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := os.ReadFile(filepath.Join("testdata", "wakame-vdc.packaged"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return data
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if d, _ := Parse("wakame-vdc", bytes.NewReader(data)); d.VDCRoot == "" {
+			b.Fatal("VDC_ROOT not read")
+		}
+	}
 }
