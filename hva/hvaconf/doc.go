@@ -1,6 +1,7 @@
 // Package hvaconf reads the hva.conf a Wakame-vdc HVA host already has
-// (Parse, ParseFile, Load, File.Config). The other file such a host has,
-// /etc/default/wakame-vdc, is package vdcdefaults'.
+// (Parse, ParseFile, Load, File.Config). Package vdcdefaults reads the
+// other, /etc/default/wakame-vdc; its syntax errors are this package's
+// *SyntaxError too.
 //
 // # hva.conf
 //
@@ -32,5 +33,4 @@
 // esxi_password has no default and a key set to nil takes its default.
 // The password is a Password, which prints as "***" through fmt, slog and
 // encoding/json; messages about a wrong esxi_password name its type only.
-
 package hvaconf
