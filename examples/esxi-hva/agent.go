@@ -18,6 +18,7 @@ import (
 	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
 	"github.com/esxi-hva/esxi-hva/hva/hvametrics"
 	"github.com/esxi-hva/esxi-hva/hva/isono"
+	"github.com/esxi-hva/esxi-hva/hva/vdcdefaults"
 	"github.com/esxi-hva/esxi-hva/image"
 )
 
@@ -27,7 +28,7 @@ const defaultBroker = "amqp://guest:guest@127.0.0.1:5672/"
 // settings resolves the node id and broker: flags, then the environment
 // file, then the defaults. A value it uses that is invalid is an error.
 func settings(f *flags, log *slog.Logger) (nodeID string, b broker, err error) {
-	d, err := hvaconf.LoadDefaults(f.defaults)
+	d, err := vdcdefaults.Load(f.defaults)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if f.set["e"] {

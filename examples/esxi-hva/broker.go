@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+	"github.com/esxi-hva/esxi-hva/hva/vdcdefaults"
 )
 
 // The environment file's broker keys. AMQP_SERVER, AMQP_PORT and HVA_ID
@@ -64,7 +64,7 @@ func brokerSettings(f *flags, vars map[string]string, log *slog.Logger) (broker,
 		}
 		port := vars["AMQP_PORT"]
 		if port == "" {
-			port = strconv.Itoa(hvaconf.DefaultAMQPPort)
+			port = strconv.Itoa(vdcdefaults.DefaultAMQPPort)
 		}
 		scheme := "amqp"
 		if useTLS {
@@ -108,7 +108,7 @@ func brokerSettings(f *flags, vars map[string]string, log *slog.Logger) (broker,
 	return b, nil
 }
 
-// checkPort makes an invalid AMQP_PORT fatal (hvaconf reports it as one of
+// checkPort makes an invalid AMQP_PORT fatal (vdcdefaults reports it as one of
 // the file's bad lines, which the agent otherwise only logs).
 func checkPort(vars map[string]string) error {
 	p, ok := vars["AMQP_PORT"]

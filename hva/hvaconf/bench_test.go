@@ -54,18 +54,6 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
-func BenchmarkParseDefaults(b *testing.B) {
-	data := benchInput(b, "wakame-vdc.packaged")
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		d, _ := ParseDefaults("wakame-vdc", bytes.NewReader(data))
-		if d.VDCRoot == "" {
-			b.Fatal("VDC_ROOT not read")
-		}
-	}
-}
-
 // largeConf is a 200-network Wakame file (about 40 KB): mostly blocks to
 // skip, comments and Wakame keys.
 func largeConf() []byte {

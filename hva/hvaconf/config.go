@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/esxi-hva/esxi-hva/esxi"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
 
 // Config is what esxi-hva takes from hva.conf, with defaults applied.
@@ -152,30 +153,9 @@ func (f *File) Config() (Config, []string, error) {
 	c := DefaultConfig()
 	cv := &converter{f: f, warnings: append([]string(nil), f.Warnings...)}
 
-	cv.str(KeyESXiHost, &c.ESXiHost)
-	cv.str(KeyESXiDatacenter, &c.ESXiDatacenter)
-	cv.str(KeyESXiDatastore, &c.ESXiDatastore)
-	cv.str(KeyESXiUsername, &c.ESXiUsername)
-	var pw string
-	cv.str(KeyESXiPassword, &pw)
-	c.ESXiPassword = Password(pw)
-	cv.boolean(KeyESXiInsecure, &c.ESXiInsecure)
-	cv.str(KeyESXiThumbprint, &c.ESXiThumbprint)
-	cv.str(KeyESXiPortGroup, &c.ESXiPortGroup)
-	cv.str(KeyESXiHostSystem, &c.ESXiHostSystem)
-	cv.str(KeyESXiResourcePool, &c.ESXiResourcePool)
-	cv.str(KeyESXiVMFolder, &c.ESXiVMFolder)
-	cv.str(KeyVMDataDir, &c.VMDataDir)
-	cv.str(KeyEdgeNetworking, &c.EdgeNetworking)
-	cv.size(KeyImageCacheBudget, &c.ImageCacheBudget)
-	cv.boolean(KeyUseLinkedClone, &c.UseLinkedClone)
-	cv.integer(KeyConcurrency, &c.Concurrency, 1, maxConcurrency)
-	cv.duration(KeySoftPowerOffTimeout, &c.SoftPowerOffTimeout)
-	cv.duration(KeyJobDeadlineLaunch, &c.JobDeadlineLaunch)
-	cv.duration(KeyJobDeadlineBackup, &c.JobDeadlineBackup)
-	cv.duration(KeyJobDeadlineOther, &c.JobDeadlineOther)
-	cv.duration(KeyTransferStall, &c.TransferStallTimeout)
-	cv.items(KeyMetadataItems, &c.MetadataItems)
+	for _, st := range c.settings() {
+		cv.convert(st.key, st.field)
+	}
 	cv.metadataSection(&c.MetadataItems)
 
 	switch h := c.ESXiHost; {
@@ -210,7 +190,7 @@ func (f *File) Config() (Config, []string, error) {
 	case c.ESXiInsecure:
 		cv.warn(KeyESXiInsecure, "TLS verification is off, so the password goes to whoever answers; pin the host with config.esxi_thumbprint = \"<SHA-256 fingerprint>\" instead")
 	}
-	if err := errors.Join(cv.errs...); err != nil {
+	if err := joinerr.Join(cv.errs...); err != nil {
 		return Config{}, cv.warnings, err
 	}
 	return c, cv.warnings, nil
@@ -258,6 +238,68 @@ func (c Config) Validate() error {
 func validThumbprint(tp string) bool {
 	_, err := esxi.NormalizeThumbprint(tp)
 	return err == nil
+}
+
+// setting is a key Config reads and the field of Config it sets.
+type setting struct {
+	key   string
+	field any // its type says how the value is read: see convert
+}
+
+// settings lists every key Config reads, in the order it reads them, with
+// the field of c each sets. It is the one list of the keys esxi-hva uses
+// (usedKeys, KnownKeys).
+func (c *Config) settings() []setting {
+	return []setting{
+		{KeyESXiHost, &c.ESXiHost},
+		{KeyESXiDatacenter, &c.ESXiDatacenter},
+		{KeyESXiDatastore, &c.ESXiDatastore},
+		{KeyESXiUsername, &c.ESXiUsername},
+		{KeyESXiPassword, &c.ESXiPassword},
+		{KeyESXiInsecure, &c.ESXiInsecure},
+		{KeyESXiThumbprint, &c.ESXiThumbprint},
+		{KeyESXiPortGroup, &c.ESXiPortGroup},
+		{KeyESXiHostSystem, &c.ESXiHostSystem},
+		{KeyESXiResourcePool, &c.ESXiResourcePool},
+		{KeyESXiVMFolder, &c.ESXiVMFolder},
+		{KeyVMDataDir, &c.VMDataDir},
+		{KeyEdgeNetworking, &c.EdgeNetworking},
+		{KeyImageCacheBudget, &c.ImageCacheBudget},
+		{KeyUseLinkedClone, &c.UseLinkedClone},
+		{KeyConcurrency, &c.Concurrency},
+		{KeySoftPowerOffTimeout, &c.SoftPowerOffTimeout},
+		{KeyJobDeadlineLaunch, &c.JobDeadlineLaunch},
+		{KeyJobDeadlineBackup, &c.JobDeadlineBackup},
+		{KeyJobDeadlineOther, &c.JobDeadlineOther},
+		{KeyTransferStall, &c.TransferStallTimeout},
+		{KeyMetadataItems, &c.MetadataItems},
+	}
+}
+
+// convert reads key's value into field by the field's type: a string, the
+// Password, a bool, an int (concurrency, 1 to maxConcurrency), an int64
+// (a size), a time.Duration or the metadata items.
+func (cv *converter) convert(key string, field any) {
+	switch f := field.(type) {
+	case *string:
+		cv.str(key, f)
+	case *Password:
+		s := string(*f)
+		cv.str(key, &s)
+		*f = Password(s)
+	case *bool:
+		cv.boolean(key, f)
+	case *int:
+		cv.integer(key, f, 1, maxConcurrency)
+	case *int64:
+		cv.size(key, f)
+	case *time.Duration:
+		cv.duration(key, f)
+	case *map[string]string:
+		cv.items(key, f)
+	default:
+		panic(fmt.Sprintf("hvaconf: setting %s has a field of type %T", key, field))
+	}
 }
 
 // converter turns File values into Config fields, collecting errors.

@@ -1,6 +1,7 @@
-// Package hvaconf reads the two files a Wakame-vdc HVA host already has:
-// hva.conf (Parse, ParseFile, Load, File.Config) and the shell
-// environment file /etc/default/wakame-vdc (ParseDefaults, LoadDefaults).
+// Package hvaconf reads the hva.conf a Wakame-vdc HVA host already has
+// (Parse, ParseFile, Load, File.Config). Package vdcdefaults reads the
+// other, /etc/default/wakame-vdc; its syntax errors are this package's
+// *SyntaxError too.
 //
 // # hva.conf
 //
@@ -32,10 +33,4 @@
 // esxi_password has no default and a key set to nil takes its default.
 // The password is a Password, which prints as "***" through fmt, slog and
 // encoding/json; messages about a wrong esxi_password name its type only.
-//
-// # /etc/default/wakame-vdc
-//
-// ParseDefaults reads KEY=VALUE lines the way the shell would assign them,
-// without running anything; see its doc for the subset and for how bad
-// lines are reported while good ones still count.
 package hvaconf

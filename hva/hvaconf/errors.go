@@ -16,7 +16,7 @@ var ErrInvalidValue = errors.New("invalid value")
 // SyntaxError reports where a file stops being readable and what the
 // parser expected there.
 type SyntaxError struct {
-	File string // the name given to Parse or ParseDefaults
+	File string // the name given to Parse (or to vdcdefaults.Parse)
 	Line int    // 1-based line of the offending token
 	Msg  string // what was expected or what is wrong, e.g. "expected value after '='"
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+	"github.com/esxi-hva/esxi-hva/hva/vdcdefaults"
 )
 
 func Example() {
@@ -65,31 +66,6 @@ func ExampleFile_Config_typeError() {
 	// hva.conf:1: esxi_insecure: want true/false, got "yes"
 }
 
-func ExampleParseDefaults() {
-	d, err := hvaconf.ParseDefaults("/etc/default/wakame-vdc", strings.NewReader(`
-VDC_ROOT=/home/wakame/wakame-vdc
-AMQP_SERVER=192.168.2.98
-AMQP_PORT=5672
-HVA_ID=esxi1
-`))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(d.HVAID, d.VDCRoot)
-	fmt.Println(d.AMQPURL())
-	// Output:
-	// esxi1 /home/wakame/wakame-vdc
-	// amqp://192.168.2.98:5672/
-}
-
-func ExampleLoadDefaults_missing() {
-	_, err := hvaconf.LoadDefaults("/nonexistent/wakame-vdc")
-	fmt.Println(errors.Is(err, fs.ErrNotExist))
-	// Output:
-	// true
-}
-
 func ExampleParseSize() {
 	n, _ := hvaconf.ParseSize("10G")
 	fmt.Println(n)
@@ -100,7 +76,7 @@ func ExampleParseSize() {
 // An agent's start-up: the defaults file names VDC_ROOT, which places the
 // hva.conf of a source checkout; missing files are the caller's decision.
 func ExampleFindConfig() {
-	d, err := hvaconf.LoadDefaults(hvaconf.DefaultsPath)
+	d, err := vdcdefaults.Load(vdcdefaults.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		fmt.Println("warning:", err) // bad lines; d still holds the good ones
 	}

@@ -32,17 +32,14 @@ const (
 	KeyTransferStall       = "transfer_stall_timeout"
 )
 
-// usedKeys are the settings Config reads.
-var usedKeys = map[string]bool{
-	KeyESXiHost: true, KeyESXiDatacenter: true, KeyESXiDatastore: true,
-	KeyESXiUsername: true, KeyESXiPassword: true, KeyESXiInsecure: true,
-	KeyESXiThumbprint: true, KeyESXiPortGroup: true, KeyVMDataDir: true,
-	KeyEdgeNetworking: true, KeyImageCacheBudget: true, KeyUseLinkedClone: true, KeyConcurrency: true,
-	KeySoftPowerOffTimeout: true, KeyMetadataItems: true,
-	KeyJobDeadlineLaunch: true, KeyJobDeadlineBackup: true, KeyJobDeadlineOther: true,
-	KeyTransferStall:  true,
-	KeyESXiHostSystem: true, KeyESXiResourcePool: true, KeyESXiVMFolder: true,
-}
+// usedKeys are the settings Config reads (Config.settings).
+var usedKeys = func() map[string]bool {
+	set := map[string]bool{}
+	for _, st := range new(Config).settings() {
+		set[st.key] = true
+	}
+	return set
+}()
 
 // wakameKeys are the other top-level settings of Wakame's hva.conf
 // (dcmgr/lib/dcmgr/configurations/hva.rb and the OvsOfctl settings it

@@ -12,9 +12,6 @@ import (
 // SystemConfigPath is where packaged Wakame installations keep hva.conf.
 const SystemConfigPath = "/etc/wakame-vdc/hva.conf"
 
-// DefaultsPath is the shell environment file Wakame's init scripts source.
-const DefaultsPath = "/etc/default/wakame-vdc"
-
 // UsualPaths lists where Wakame's HVA looks for hva.conf, in its order:
 // confPath (the CONF_PATH environment variable, when set),
 // /etc/wakame-vdc/hva.conf, then <vdcRoot>/dcmgr/config/hva.conf (the

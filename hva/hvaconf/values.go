@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/esxi-hva/esxi-hva/internal/rubymarshal"
 )
 
-// Symbol is a Ruby symbol literal such as :public, without its colon.
-type Symbol string
-
-// String returns the symbol in Ruby notation, e.g. ":public".
-func (s Symbol) String() string { return ":" + string(s) }
+// Symbol is a Ruby symbol literal such as :public, without its colon: the
+// project's one Symbol type, as in package hva and in Wakame's Marshal
+// bodies. Messages show it in Ruby notation (":public").
+type Symbol = rubymarshal.Symbol
 
 // Expr is the source text of a value that is Ruby code rather than a
 // literal (File.join(...), ENV['X'], 60 * 15). esxi-hva never evaluates
@@ -46,8 +47,10 @@ func formatValue(v any) string {
 			parts = append(parts, strconv.Quote(k)+" => "+formatValue(x[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
+	case Symbol:
+		return ":" + string(x)
 	}
-	return fmt.Sprint(v) // Symbol, Expr, bool, int64
+	return fmt.Sprint(v) // Expr, bool, int64
 }
 
 // kindOf names a value's kind for "want X, got Y" messages.

@@ -1,4 +1,4 @@
-package hvaconf
+package vdcdefaults
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 )
 
 // TestDefaultsMatchBash sources each valid file with bash, in an empty
-// environment, and compares every variable with ParseDefaults' Vars. The
+// environment, and compares every variable with Parse's Vars. The
 // deliberate differences (CR before LF dropped, no ~ expansion) are
 // tested in TestDefaultsValues.
 func TestDefaultsMatchBash(t *testing.T) {
@@ -46,7 +46,7 @@ func TestDefaultsMatchBash(t *testing.T) {
 	}
 	for _, src := range inputs {
 		t.Run(strings.ReplaceAll(src, "\n", "⏎"), func(t *testing.T) {
-			d, err := ParseDefaults("f", strings.NewReader(src))
+			d, err := Parse("f", strings.NewReader(src))
 			require.NoError(t, err)
 			names := make([]string, 0, len(d.Vars))
 			for k := range d.Vars {

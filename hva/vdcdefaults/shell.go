@@ -1,8 +1,11 @@
-package hvaconf
+package vdcdefaults
 
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
 )
 
 // shellParser reads shell assignments.
@@ -22,7 +25,7 @@ type shellParser struct {
 type errLine struct{ err error }
 
 func (sp *shellParser) fail(line int, format string, args ...any) {
-	sp.errs = append(sp.errs, &SyntaxError{File: sp.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	sp.errs = append(sp.errs, &hvaconf.SyntaxError{File: sp.name, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (sp *shellParser) warnf(line int, format string, args ...any) {
@@ -94,13 +97,32 @@ func (sp *shellParser) scanName() string {
 
 func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// shorten keeps a quoted line short in a message: 60 bytes at most, cut
+// at a rune boundary, then "...".
+func shorten(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	n := 0
+	for n < 60 {
+		_, size := utf8.DecodeRuneInString(s[n:])
+		if n+size > 60 {
+			break
+		}
+		n += size
+	}
+	return strings.TrimSpace(s[:n]) + "..."
+}
+
 // atWordEnd reports whether pos ends a word.
 func (sp *shellParser) atWordEnd() bool {
 	return sp.eof() || isBlank(sp.src[sp.pos]) || sp.src[sp.pos] == '\n'
 }
 
 func (sp *shellParser) lineErr(line int, format string, args ...any) *errLine {
-	return &errLine{&SyntaxError{File: sp.name, Line: line, Msg: fmt.Sprintf(format, args...)}}
+	return &errLine{&hvaconf.SyntaxError{File: sp.name, Line: line, Msg: fmt.Sprintf(format, args...)}}
 }
 
 // statement reads one line of assignments (an `export` prefix allowed).
@@ -131,9 +153,9 @@ func (sp *shellParser) statement() *errLine {
 			}
 			text := strings.TrimSpace(sp.src[sp.pos : sp.pos+end])
 			if n != "" && sp.pos+len(n) < len(sp.src) && isBlank(sp.src[sp.pos+len(n)]) && strings.HasPrefix(strings.TrimLeft(sp.src[sp.pos+len(n):], " \t"), "=") {
-				return sp.lineErr(wordLine, "no spaces allowed around '=' in %q (shell syntax: KEY=VALUE)", clip(text))
+				return sp.lineErr(wordLine, "no spaces allowed around '=' in %q (shell syntax: KEY=VALUE)", shorten(text))
 			}
-			return sp.lineErr(wordLine, "not a KEY=VALUE assignment: %q (esxi-hva reads this file, it does not run it)", clip(text))
+			return sp.lineErr(wordLine, "not a KEY=VALUE assignment: %q (esxi-hva reads this file, it does not run it)", shorten(text))
 		}
 		sp.skipBlanks()
 	}

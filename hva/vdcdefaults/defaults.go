@@ -1,13 +1,18 @@
-package hvaconf
+package vdcdefaults
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"strconv"
+
+	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
+	"github.com/esxi-hva/esxi-hva/internal/joinerr"
 )
+
+// Path is where Wakame's packages keep the file; its init scripts source it.
+const Path = "/etc/default/wakame-vdc"
 
 // DefaultAMQPPort is the AMQP port used when AMQP_PORT is not set.
 const DefaultAMQPPort = 5672
@@ -27,13 +32,16 @@ type Defaults struct {
 // maxDefaultsErrors caps how many bad lines one error reports.
 const maxDefaultsErrors = 20
 
+// maxInput bounds the file's size: environment files are a few hundred bytes.
+const maxInput = 4 << 20
+
 // Limits that keep expansion ($A$A on every line doubles a value) bounded.
 const (
 	maxValueLen = 64 << 10 // one variable's value
 	maxTotalLen = 8 << 20  // all expansions in the file together
 )
 
-// ParseDefaults reads a shell environment file such as
+// Parse reads a shell environment file such as
 // /etc/default/wakame-vdc without running it. It understands:
 //
 //   - KEY=VALUE and export KEY=VALUE (several per line, as in the shell);
@@ -54,17 +62,18 @@ const (
 //
 // Anything else the shell would run — commands, $(...) and `...`,
 // pipes, redirections, [ ... ] && { ... } — is a bad line. Every bad line
-// is reported (as *SyntaxError, errors.Is ErrSyntax, joined into one error)
+// is reported (as *hvaconf.SyntaxError, errors.Is hvaconf.ErrSyntax; two or
+// more are joined into one *multierror.Error, whose Errors lists them)
 // but does not stop the parse: the returned Defaults holds what the good
 // lines set, so that a caller may choose to go on with, say, the packaged
 // file that ends in shell code, after logging the error.
-func ParseDefaults(name string, r io.Reader) (Defaults, error) {
+func Parse(name string, r io.Reader) (Defaults, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
 		return Defaults{}, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(data) > maxInput {
-		return Defaults{}, &SyntaxError{File: name, Line: 1, Msg: fmt.Sprintf("file larger than %d bytes", maxInput)}
+		return Defaults{}, &hvaconf.SyntaxError{File: name, Line: 1, Msg: fmt.Sprintf("file larger than %d bytes", maxInput)}
 	}
 	sp := &shellParser{name: name, src: string(data), line: 1, vars: map[string]string{}, lines: map[string]int{}}
 	sp.run()
@@ -84,21 +93,20 @@ func ParseDefaults(name string, r io.Reader) (Defaults, error) {
 		more := len(sp.errs) - maxDefaultsErrors
 		sp.errs = append(sp.errs[:maxDefaultsErrors], fmt.Errorf("%s: %d more bad lines", name, more))
 	}
-	return d, errors.Join(sp.errs...)
+	return d, joinerr.Join(sp.errs...)
 }
 
-// LoadDefaults reads the environment file at path (usually
-// /etc/default/wakame-vdc) with ParseDefaults. A missing file returns
+// Load reads the environment file at path (usually Path) with Parse. A missing file returns
 // Defaults{} and an error wrapping fs.ErrNotExist: whether that matters
 // is the caller's decision (an agent given -s and -i flags does not need
 // the file).
-func LoadDefaults(path string) (Defaults, error) {
+func Load(path string) (Defaults, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return Defaults{}, fmt.Errorf("wakame-vdc defaults: %w", err)
 	}
 	defer fh.Close()
-	return ParseDefaults(path, fh)
+	return Parse(path, fh)
 }
 
 // AMQPURL returns "amqp://<server>:<port>/" (as Wakame's upstart job

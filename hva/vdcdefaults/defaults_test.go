@@ -1,4 +1,4 @@
-package hvaconf
+package vdcdefaults
 
 import (
 	"errors"
@@ -8,20 +8,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/esxi-hva/esxi-hva/hva/hvaconf"
 )
 
 func defaults(t *testing.T, src string) Defaults {
 	t.Helper()
-	d, err := ParseDefaults("wakame-vdc", strings.NewReader(src))
+	d, err := Parse("wakame-vdc", strings.NewReader(src))
 	require.NoError(t, err)
 	return d
 }
 
 // The /etc/default/wakame-vdc of the ESXi admin guide (shared/seed).
 func TestDefaultsSeed(t *testing.T) {
-	d, err := LoadDefaults(filepath.Join("testdata", "wakame-vdc.default"))
+	d, err := Load(filepath.Join("testdata", "wakame-vdc.default"))
 	require.NoError(t, err)
 	assert.Equal(t, Defaults{
 		AMQPServer: "192.168.2.98",
@@ -134,10 +137,10 @@ func TestDefaultsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseDefaults("wakame-vdc", strings.NewReader(tt.src))
+			_, err := Parse("wakame-vdc", strings.NewReader(tt.src))
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrSyntax)
-			var se *SyntaxError
+			assert.ErrorIs(t, err, hvaconf.ErrSyntax)
+			var se *hvaconf.SyntaxError
 			require.True(t, errors.As(err, &se))
 			assert.Equal(t, "wakame-vdc", se.File)
 			assert.Equal(t, tt.line, se.Line, err.Error())
@@ -149,14 +152,16 @@ func TestDefaultsErrors(t *testing.T) {
 // Wakame's packaged /etc/default/wakame-vdc ends in shell code: every such
 // line is an error, and the assignments still count.
 func TestDefaultsPackagedFile(t *testing.T) {
-	d, err := LoadDefaults(filepath.Join("testdata", "wakame-vdc.packaged"))
+	d, err := Load(filepath.Join("testdata", "wakame-vdc.packaged"))
 	require.Error(t, err)
-	require.ErrorIs(t, err, ErrSyntax)
+	require.ErrorIs(t, err, hvaconf.ErrSyntax)
 	assert.Equal(t, "/opt/axsh/wakame-vdc", d.VDCRoot)
 	assert.Equal(t, "/opt/axsh/wakame-vdc/ruby/bin:", d.Vars["PATH"])
+	var merr *multierror.Error
+	require.ErrorAs(t, err, &merr)
 	var lines []int
-	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var se *SyntaxError
+	for _, e := range merr.Errors {
+		var se *hvaconf.SyntaxError
 		require.True(t, errors.As(e, &se))
 		lines = append(lines, se.Line)
 	}
@@ -164,35 +169,37 @@ func TestDefaultsPackagedFile(t *testing.T) {
 }
 
 func TestDefaultsErrorCap(t *testing.T) {
-	d, err := ParseDefaults("f", strings.NewReader(strings.Repeat("bad line\n", 50)+"A=1\n"))
+	d, err := Parse("f", strings.NewReader(strings.Repeat("bad line\n", 50)+"A=1\n"))
 	require.Error(t, err)
 	assert.Equal(t, "1", d.Vars["A"])
-	assert.Len(t, err.(interface{ Unwrap() []error }).Unwrap(), maxDefaultsErrors+1)
+	var merr *multierror.Error
+	require.ErrorAs(t, err, &merr)
+	assert.Len(t, merr.Errors, maxDefaultsErrors+1)
 	assert.Contains(t, err.Error(), "f: 30 more bad lines")
 }
 
-func TestLoadDefaultsMissing(t *testing.T) {
-	d, err := LoadDefaults(filepath.Join(t.TempDir(), "wakame-vdc"))
+func TestLoadMissing(t *testing.T) {
+	d, err := Load(filepath.Join(t.TempDir(), "wakame-vdc"))
 	require.ErrorIs(t, err, fs.ErrNotExist)
 	assert.Equal(t, Defaults{}, d)
 	assert.Equal(t, "", d.AMQPURL())
 }
 
-func TestLoadDefaultsFile(t *testing.T) {
+func TestLoadFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "wakame-vdc")
 	require.NoError(t, os.WriteFile(p, []byte("export HVA_ID='esxi 2'\n"), 0o600))
-	d, err := LoadDefaults(p)
+	d, err := Load(p)
 	require.NoError(t, err)
 	assert.Equal(t, "esxi 2", d.HVAID)
 }
 
 func TestDefaultsExpansionIsBounded(t *testing.T) {
-	d, err := ParseDefaults("d", strings.NewReader("A=xxxxxxxxxxxxxxxx\n"+strings.Repeat("A=$A$A\n", 5000)))
-	require.ErrorIs(t, err, ErrSyntax)
+	d, err := Parse("d", strings.NewReader("A=xxxxxxxxxxxxxxxx\n"+strings.Repeat("A=$A$A\n", 5000)))
+	require.ErrorIs(t, err, hvaconf.ErrSyntax)
 	assert.Contains(t, err.Error(), "d:15: value longer than 65536 bytes")
 	assert.LessOrEqual(t, len(d.Vars["A"]), 2*maxValueLen)
 
-	_, err = ParseDefaults("d", strings.NewReader("A="+strings.Repeat("x", 60000)+"\n"+strings.Repeat("B=$A\n", 1000)))
-	require.ErrorIs(t, err, ErrSyntax)
+	_, err = Parse("d", strings.NewReader("A="+strings.Repeat("x", 60000)+"\n"+strings.Repeat("B=$A\n", 1000)))
+	require.ErrorIs(t, err, hvaconf.ErrSyntax)
 	assert.Contains(t, err.Error(), "variables expand to more than 8388608 bytes in all; reading stops here")
 }
