@@ -59,6 +59,7 @@ func TestHvaconfDeadlineDefaultsMatch(t *testing.T) {
 	assert.Equal(t, hva.DefaultLaunchDeadline, hvaconf.DefaultJobDeadlineLaunch)
 	assert.Equal(t, hva.DefaultBackupDeadline, hvaconf.DefaultJobDeadlineBackup)
 	assert.Equal(t, hva.DefaultOtherDeadline, hvaconf.DefaultJobDeadlineOther)
+	assert.Equal(t, hva.DefaultCleanupDeadline, hvaconf.DefaultJobDeadlineCleanup)
 }
 
 // A launch whose image source sends its headers and then nothing fails

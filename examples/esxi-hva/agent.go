@@ -149,6 +149,7 @@ func serve(ctx context.Context, f *flags, base *slog.Logger) error {
 		BackupTransfer:      transfers,
 		JobDeadlines: hva.JobDeadlines{
 			Launch: conf.JobDeadlineLaunch, Backup: conf.JobDeadlineBackup, Other: conf.JobDeadlineOther,
+			Cleanup: conf.JobDeadlineCleanup,
 		},
 		Logger: base,
 	})

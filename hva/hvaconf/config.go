@@ -67,13 +67,16 @@ type Config struct {
 	// JobDeadlineLaunch, JobDeadlineBackup and JobDeadlineOther
 	// (job_deadline_launch, job_deadline_backup, job_deadline_other,
 	// esxi-hva's own) bound how long a job of each kind may run before it
-	// is cancelled and rolled back: seconds as a number, or a Go duration
-	// string such as "3h". Defaults: hva.DefaultLaunchDeadline (3h),
-	// hva.DefaultBackupDeadline (3h), hva.DefaultOtherDeadline (15m); 0
+	// is cancelled and rolled back, and JobDeadlineCleanup
+	// (job_deadline_cleanup) how long that rollback may take: seconds as a
+	// number, or a Go duration string such as "3h". Defaults:
+	// hva.DefaultLaunchDeadline (3h), hva.DefaultBackupDeadline (3h),
+	// hva.DefaultOtherDeadline (15m), hva.DefaultCleanupDeadline (10m); 0
 	// takes the default.
-	JobDeadlineLaunch time.Duration
-	JobDeadlineBackup time.Duration
-	JobDeadlineOther  time.Duration
+	JobDeadlineLaunch  time.Duration
+	JobDeadlineBackup  time.Duration
+	JobDeadlineOther   time.Duration
+	JobDeadlineCleanup time.Duration
 	// TransferStallTimeout (transfer_stall_timeout, esxi-hva's own) fails
 	// an image, datastore or backup transfer that moves no byte for this
 	// long (a GET is retried): seconds or a duration string (default 60s).
@@ -96,9 +99,10 @@ const (
 	// entries beyond it are pruned, oldest first.
 	DefaultImageCacheBudget = 100 << 30
 	// Job deadlines, as in package hva (which hvaconf does not import).
-	DefaultJobDeadlineLaunch = 3 * time.Hour
-	DefaultJobDeadlineBackup = 3 * time.Hour
-	DefaultJobDeadlineOther  = 15 * time.Minute
+	DefaultJobDeadlineLaunch  = 3 * time.Hour
+	DefaultJobDeadlineBackup  = 3 * time.Hour
+	DefaultJobDeadlineOther   = 15 * time.Minute
+	DefaultJobDeadlineCleanup = 10 * time.Minute
 	// DefaultTransferStallTimeout: a minute without a byte is far beyond
 	// any pause of a healthy peer, and short enough that a dead one does
 	// not hold a job's slot for long (esxi.DefaultStallTimeout).
@@ -129,6 +133,7 @@ func DefaultConfig() Config {
 		JobDeadlineLaunch:    DefaultJobDeadlineLaunch,
 		JobDeadlineBackup:    DefaultJobDeadlineBackup,
 		JobDeadlineOther:     DefaultJobDeadlineOther,
+		JobDeadlineCleanup:   DefaultJobDeadlineCleanup,
 		TransferStallTimeout: DefaultTransferStallTimeout,
 	}
 }
@@ -271,6 +276,7 @@ func (c *Config) settings() []setting {
 		{KeyJobDeadlineLaunch, &c.JobDeadlineLaunch},
 		{KeyJobDeadlineBackup, &c.JobDeadlineBackup},
 		{KeyJobDeadlineOther, &c.JobDeadlineOther},
+		{KeyJobDeadlineCleanup, &c.JobDeadlineCleanup},
 		{KeyTransferStall, &c.TransferStallTimeout},
 		{KeyMetadataItems, &c.MetadataItems},
 	}

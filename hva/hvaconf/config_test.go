@@ -41,6 +41,7 @@ func TestConfigSeed(t *testing.T) {
 		JobDeadlineLaunch:    3 * time.Hour,
 		JobDeadlineBackup:    3 * time.Hour,
 		JobDeadlineOther:     15 * time.Minute,
+		JobDeadlineCleanup:   10 * time.Minute,
 		TransferStallTimeout: time.Minute,
 	}
 	assert.Equal(t, want, c)
@@ -89,6 +90,7 @@ func TestConfigWakameCurrent(t *testing.T) {
 		JobDeadlineLaunch:    3 * time.Hour,
 		JobDeadlineBackup:    3 * time.Hour,
 		JobDeadlineOther:     15 * time.Minute,
+		JobDeadlineCleanup:   10 * time.Minute,
 		TransferStallTimeout: time.Minute,
 		MetadataItems: map[string]string{
 			"extra-hosts/fluent.local": "192.168.1.101", "x-foo": "bar",
@@ -159,6 +161,7 @@ func TestConfigValues(t *testing.T) {
 		{"launch deadline", "config.job_deadline_launch = '6h'", func(t *testing.T, c Config) { assert.Equal(t, 6*time.Hour, c.JobDeadlineLaunch) }},
 		{"backup deadline", "config.job_deadline_backup = 7200", func(t *testing.T, c Config) { assert.Equal(t, 2*time.Hour, c.JobDeadlineBackup) }},
 		{"other deadline", "config.job_deadline_other = '20m'", func(t *testing.T, c Config) { assert.Equal(t, 20*time.Minute, c.JobDeadlineOther) }},
+		{"cleanup deadline", "config.job_deadline_cleanup = 300", func(t *testing.T, c Config) { assert.Equal(t, 5*time.Minute, c.JobDeadlineCleanup) }},
 		{"stall timeout", "config.transfer_stall_timeout = 30", func(t *testing.T, c Config) {
 			assert.Equal(t, 30*time.Second, c.TransferStallTimeout)
 			assert.Equal(t, 30*time.Second, c.ESXi().StallTimeout)
@@ -323,7 +326,8 @@ func TestKnownKeys(t *testing.T) {
 	assert.Contains(t, keys, "metadata_items")
 	assert.Contains(t, keys, "use_linked_clone")
 	assert.Contains(t, keys, "esxi_host_system")
-	assert.Len(t, keys, 22)
+	assert.Contains(t, keys, "job_deadline_cleanup")
+	assert.Len(t, keys, 23)
 	assert.True(t, IsWakameKey("enable_ebtables"))
 	assert.False(t, IsWakameKey("esxi_ipaddress"))
 }

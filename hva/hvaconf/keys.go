@@ -29,6 +29,7 @@ const (
 	KeyJobDeadlineLaunch   = "job_deadline_launch"
 	KeyJobDeadlineBackup   = "job_deadline_backup"
 	KeyJobDeadlineOther    = "job_deadline_other"
+	KeyJobDeadlineCleanup  = "job_deadline_cleanup"
 	KeyTransferStall       = "transfer_stall_timeout"
 )
 
