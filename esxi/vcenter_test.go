@@ -6,11 +6,9 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/esxi"
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
+	"github.com/esxi-hva/esxi-hva/internal/testlog"
 )
 
 // vmHost returns the name of the host the VM runs on, and the folder
@@ -178,28 +177,6 @@ func TestVCenterConfigErrors(t *testing.T) {
 	})
 }
 
-// logBuffer collects what a client logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // roundTrip uploads data to rel and downloads it back.
 func roundTrip(t *testing.T, c *esxi.Client, rel string, data []byte) {
 	t.Helper()
@@ -245,8 +222,8 @@ func TestVCenterTransferFallback(t *testing.T) {
 
 	t.Run("host unreachable from the start", func(t *testing.T) {
 		require.NoError(t, env.UnreachableHost(hosts[0]))
-		var logs logBuffer
-		c, err := esxi.Connect(ctxT(t), env.HostConfig(hosts[0]), esxi.WithLogger(logs.logger()))
+		var logs testlog.Buffer
+		c, err := esxi.Connect(ctxT(t), env.HostConfig(hosts[0]), esxi.WithLogger(logs.Logger()))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = c.Close(context.Background()) })
 		env.ResetCalls()
@@ -263,8 +240,8 @@ func TestVCenterTransferFallback(t *testing.T) {
 	})
 
 	t.Run("host goes away", func(t *testing.T) {
-		var logs logBuffer
-		c, err := esxi.Connect(ctxT(t), env.HostConfig(hosts[1]), esxi.WithLogger(logs.logger()))
+		var logs testlog.Buffer
+		c, err := esxi.Connect(ctxT(t), env.HostConfig(hosts[1]), esxi.WithLogger(logs.Logger()))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = c.Close(context.Background()) })
 		env.ResetCalls()

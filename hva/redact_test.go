@@ -1,12 +1,10 @@
 package hva_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,25 +12,8 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/hva"
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
+	"github.com/esxi-hva/esxi-hva/internal/testlog"
 )
-
-// lockedBuffer is a log sink safe for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // An image URI whose password holds '/', '?', '#' or '@' (net/url then
 // fails, or misreads it) never shows the password: not in the log line
@@ -41,7 +22,7 @@ func (l *lockedBuffer) String() string {
 func TestImagePasswordNeverLogged(t *testing.T) {
 	for _, pw := range []string{"pa/ss", "pa?ss", "pa#ss", "p@ss"} {
 		t.Run(pw, func(t *testing.T) {
-			var logs lockedBuffer
+			var logs testlog.Buffer
 			x := newHarness(t, func(o *hva.Options) {
 				o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			})

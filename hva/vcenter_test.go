@@ -24,6 +24,7 @@ import (
 	"github.com/esxi-hva/esxi-hva/hva/hvatest"
 	"github.com/esxi-hva/esxi-hva/image"
 	"github.com/esxi-hva/esxi-hva/image/imagetest"
+	"github.com/esxi-hva/esxi-hva/internal/testlog"
 )
 
 // newVCenterHarness is newHarness with an agent for the first host of a
@@ -201,7 +202,7 @@ func TestVCenterLifecycleOnStockVcsim(t *testing.T) {
 		Host: srv.URL.Host, Datacenter: "DC0", HostSystem: hosts[1].Name(), Datastore: "datastore1", PortGroup: "VM Network",
 		Username: "root", Password: "stock-vcsim", Thumbprint: fmt.Sprintf("%X", sum[:]),
 	}
-	var logs lockedBuffer
+	var logs testlog.Buffer
 	hv, err := esxi.Connect(ctx, cfg, esxi.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = hv.Close(context.Background()) })

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,28 +20,11 @@ import (
 
 	"github.com/esxi-hva/esxi-hva/esxi/esxitest"
 	"github.com/esxi-hva/esxi-hva/internal/testenv"
+	"github.com/esxi-hva/esxi-hva/internal/testlog"
 )
 
 // The agent's system user in the tests: a uid and gid no account has.
 const agentUID, agentGID = 64123, 64123
-
-// syncBuffer is a bytes.Buffer safe for a process's output and a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // install writes content as the unit's install lines do: owner root, group
 // the agent's, the given mode. Without root the files are the test's own.
@@ -76,7 +57,7 @@ func freeAddr(t *testing.T) string {
 // agentRun is one start of the agent binary as the unprivileged user.
 type agentRun struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testlog.Buffer
 	done   chan error
 }
 
@@ -87,7 +68,7 @@ func startAgent(t *testing.T, bin string, args ...string) *agentRun {
 	if os.Geteuid() == 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: agentUID, Gid: agentGID, Groups: []uint32{}}}
 	}
-	r := &agentRun{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	r := &agentRun{cmd: cmd, stderr: &testlog.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = io.Discard, r.stderr
 	require.NoError(t, cmd.Start())
 	go func() { r.done <- cmd.Wait() }()
